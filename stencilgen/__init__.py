@@ -1,0 +1,24 @@
+"""stencilgen: exact finite-difference stencils and fast, verified NumPy code.
+
+The public entry points:
+
+* :func:`fd_weights` — exact weights for any derivative on any offsets;
+* :class:`Stencil`, :func:`make_stencil`, :func:`central`, :func:`forward`,
+  :func:`backward` — weights with their accuracy and leading error term;
+* :class:`StencilgenError` — the one exception type for bad input (a ValueError).
+"""
+
+from stencilgen.errors import StencilgenError
+from stencilgen.stencil import Stencil, backward, central, forward, make_stencil
+from stencilgen.taylor import fd_weights
+
+__all__ = [
+    "Stencil",
+    "StencilgenError",
+    "backward",
+    "central",
+    "fd_weights",
+    "forward",
+    "make_stencil",
+]
+__version__ = "0.1.0"

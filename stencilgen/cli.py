@@ -1,0 +1,82 @@
+"""The ``stencilgen`` command line: argument parsing and exit codes.
+
+Every subcommand lives in its own module under :mod:`stencilgen.commands` and
+exposes ``register(subparsers)``, which adds its parser and sets ``run`` to a
+function ``run(args) -> int``. This module is the single place that maps outcomes
+to exit codes:
+
+* 0 — success;
+* 1 — a check failed (the command returned 1: stale files, a formula that does
+  not verify);
+* 2 — bad input or usage: one line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from stencilgen.errors import StencilgenError
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = ("weights", "explain")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for all subcommands.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["weights", "-d", "1", "--offsets=-1,0,1"]).derivative
+    1
+    """
+    parser = _Parser(
+        prog="stencilgen",
+        description="Exact finite-difference stencils and verified NumPy code.",
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser
+    )
+    subparsers.required = True
+    for name in COMMANDS:
+        module = importlib.import_module(
+            f"stencilgen.commands.{name.replace('-', '_')}"
+        )
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Examples
+    --------
+    >>> main(["weights", "-d", "3", "--offsets=0,1"])
+    2
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except StencilgenError as error:
+        print(f"stencilgen {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `stencilgen weights ... | head`
+        return 0
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

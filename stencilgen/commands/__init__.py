@@ -1,0 +1,1 @@
+"""One module per ``stencilgen`` subcommand; see :mod:`stencilgen.cli`."""

@@ -1,0 +1,84 @@
+"""Mathematics as people write it: ``f'''(x)``, ``f(x - hs)``, ``h²``.
+
+SymPy's own printing shows ``Derivative(f(x), (x, 3))`` and ``f(-hs + x)``; this
+module rewrites derivatives as primed functions and samples as ``f(x + offset)``
+before printing, in plain text or LaTeX. It only formats; it computes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from stencilgen.stencil import F, X
+
+__all__ = ["latex", "plain", "prime_name", "readable"]
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def prime_name(k: int, *, tex: bool = False) -> str:
+    r"""The name of the ``k``-th derivative of ``f``: ``f'``, ``f''``, ``f⁽⁴⁾``.
+
+    Examples
+    --------
+    >>> prime_name(2), prime_name(5), prime_name(3, tex=True)
+    ("f''", 'f⁽⁵⁾', 'f^{\\prime\\prime\\prime}')
+    """
+    if tex:
+        return "f^{" + r"\prime" * k + "}" if k <= 3 else f"f^{{({k})}}"
+    return "f" + "'" * k if k <= 3 else "f⁽" + str(k).translate(_SUPERSCRIPTS) + "⁾"
+
+
+def readable(expr: sympy.Expr, *, tex: bool = False) -> sympy.Expr:
+    """Rewrite ``expr`` for display: primed derivatives, samples as ``x + offset``.
+
+    The result is for printing with ``order="none"`` only; it is not meant for
+    further computation.
+    """
+
+    def sample(arg: sympy.Expr) -> sympy.Expr:
+        rest = sympy.expand(arg - X)
+        return X if rest == 0 else sympy.Add(X, rest, evaluate=False)
+
+    def derivative(k: int, point: sympy.Expr) -> sympy.Expr:
+        return sympy.Function(prime_name(k, tex=tex))(sample(point))
+
+    replacements: dict[sympy.Expr, sympy.Expr] = {}
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative):
+            replacements[node] = derivative(node.expr.derivative_count, node.point[0])
+        elif isinstance(node, sympy.Derivative) and node.expr == F(X):
+            replacements.setdefault(node, derivative(node.derivative_count, X))
+        elif isinstance(node, sympy.core.function.AppliedUndef) and node.func == F:
+            replacements[node] = F(sample(node.args[0]))
+    return expr.xreplace(replacements)
+
+
+def plain(expr: sympy.Expr) -> str:
+    """Plain-text rendering: ``h²·f'''(x)/6``.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> plain(central(1, 2).leading_error)
+    "h²·f'''(x)/6"
+    >>> plain(central(1, 2).formula)
+    'f(x + h)/(2·h) - f(x - h)/(2·h)'
+    """
+    text = sympy.sstr(readable(expr), order="none")
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("*", "·")
+
+
+def latex(expr: sympy.Expr) -> str:
+    r"""LaTeX rendering with primed derivatives.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> latex(central(1, 2).leading_error)
+    '\\frac{h^{2} f^{\\prime\\prime\\prime}{\\left(x \\right)}}{6}'
+    """
+    return str(sympy.latex(readable(expr, tex=True), order="none"))

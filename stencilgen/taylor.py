@@ -1,0 +1,463 @@
+r"""The mathematics of finite differences: exact weights, moments and error terms.
+
+Given distinct offsets :math:`x_i` (relative to the evaluation point) the weights
+:math:`w_i` of the ``m``-th derivative satisfy the Taylor moment conditions
+
+.. math:: M_k = \sum_i w_i x_i^k = k!\,\delta_{km}, \qquad k = 0, \dots, n-1,
+
+so the approximation is exact on polynomials of degree below ``n``. The unique
+solution is the ``m``-th derivative at 0 of the Lagrange interpolant,
+:math:`w_i = m!\,[t^m]\,L_i(t)` with
+:math:`L_i(t) = \prod_{j \ne i} (t - x_j) / \prod_{j \ne i} (x_i - x_j)`.
+That closed form is what this module evaluates, in two exact ways:
+
+* numeric offsets: scaled to integers, so every weight costs integer
+  multiply-adds and one final division (far cheaper than Fornberg's recurrence in
+  rational arithmetic, and than SymPy's general solver);
+* symbolic offsets: in SymPy's sparse polynomial ring, factoring numerator and
+  denominator as they are built, which gives compact factored rational functions.
+
+The Taylor-system solve, :func:`solve_taylor_system`, is kept as an independent
+path for tests and for :mod:`stencilgen.explain`.
+
+Sign convention, used everywhere in stencilgen: the truncation error is
+*approximation minus exact value*, i.e. :math:`\sum_i w_i f(x + x_i) - f^{(m)}(x)
+= \sum_{k > m} M_k / k!\, f^{(k)}(x)`; its first non-zero term is the *leading
+error term*.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import sympy
+from sympy.core.mul import _keep_coeff
+from sympy.polys.domains import QQ
+from sympy.polys.polyerrors import PolynomialError
+from sympy.polys.rings import PolyElement, ring
+
+from stencilgen.errors import StencilError
+from stencilgen.expr import parse_expression
+
+__all__ = [
+    "LeadingTerm",
+    "as_exact",
+    "check_derivative",
+    "fd_weights",
+    "leading_term",
+    "moment",
+    "prepare_offsets",
+    "solve_taylor_system",
+]
+
+_NON_FINITE = (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
+
+
+def as_exact(value: Any, what: str = "value") -> sympy.Expr:
+    """Convert a user value to an exact SymPy expression.
+
+    Parameters
+    ----------
+    value : int, Fraction, float, str, numpy scalar or sympy.Expr
+        Floats are taken at their shortest decimal representation (``0.1`` is
+        ``1/10``); strings go through the restricted parser of
+        :mod:`stencilgen.expr`, never ``sympify``.
+    what : str
+        How to name the value in error messages, e.g. ``"offset 3"``.
+
+    Returns
+    -------
+    sympy.Expr
+        The exact value.
+
+    Raises
+    ------
+    StencilError
+        For non-finite numbers, booleans and unsupported types.
+
+    Examples
+    --------
+    >>> as_exact(0.25), as_exact("hd/2")
+    (1/4, hd/2)
+    """
+    if isinstance(value, bool):
+        raise StencilError(f"{what} is a boolean ({value}); give a number or a symbol")
+    if isinstance(value, sympy.Basic):
+        expr = value
+    elif isinstance(value, numbers.Integral):
+        expr = sympy.Integer(int(value))
+    elif isinstance(value, Fraction):
+        expr = sympy.Rational(value.numerator, value.denominator)
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise StencilError(
+                f"{what} is {number}, not a finite number; give a finite value"
+            )
+        expr = sympy.Rational(repr(number))
+    elif isinstance(value, str):
+        expr = parse_expression(value)
+    else:
+        raise StencilError(
+            f"{what} has unsupported type {type(value).__name__}; give an int, "
+            "Fraction, float, SymPy expression or text such as 'h/2'"
+        )
+    if not isinstance(expr, sympy.Expr):
+        raise StencilError(f"{what} {expr} is not an expression; give a number")
+    if isinstance(expr, sympy.Float):
+        expr = sympy.Rational(str(expr))
+    if expr.has(*_NON_FINITE):
+        raise StencilError(
+            f"{what} is {expr}, not a finite number; give a finite value"
+        )
+    if expr.has(sympy.Float):
+        raise StencilError(
+            f"{what} {expr} contains a floating-point number; use exact rationals "
+            "such as 1/10"
+        )
+    return expr
+
+
+def check_derivative(derivative: Any) -> int:
+    """Return ``derivative`` as an int, or raise if it is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> check_derivative(2)
+    2
+    >>> check_derivative(-1)
+    Traceback (most recent call last):
+    ...
+    stencilgen.errors.StencilError: derivative must be a whole number >= 0 (0 is the function itself, 1 the first derivative); got -1
+    """  # noqa: E501
+    if isinstance(derivative, bool) or not isinstance(derivative, numbers.Integral):
+        if isinstance(derivative, float | Fraction) and float(derivative).is_integer():
+            derivative = int(derivative)
+        else:
+            raise StencilError(
+                "derivative must be a whole number >= 0 (0 is the function itself, "
+                f"1 the first derivative); got {derivative!r}"
+            )
+    if derivative < 0:
+        raise StencilError(
+            "derivative must be a whole number >= 0 (0 is the function itself, "
+            f"1 the first derivative); got {derivative}"
+        )
+    return int(derivative)
+
+
+def _is_identically_zero(expr: sympy.Expr) -> bool:
+    if expr.is_Number:
+        return bool(expr == 0)
+    cancelled = sympy.cancel(sympy.together(expr))
+    if cancelled == 0:
+        return True
+    if cancelled.is_rational_function():
+        return False
+    return bool(sympy.simplify(cancelled) == 0)
+
+
+def prepare_offsets(
+    derivative: Any, offsets: Iterable[Any], at: Any = 0
+) -> tuple[int, tuple[sympy.Expr, ...], sympy.Expr]:
+    """Validate and normalise the arguments of :func:`fd_weights`.
+
+    Parameters
+    ----------
+    derivative : int
+        Which derivative, >= 0.
+    offsets : iterable
+        At least ``derivative + 1`` distinct offsets (see :func:`as_exact`).
+    at : number, str or sympy.Expr
+        The evaluation point, relative to the same origin as the offsets.
+
+    Returns
+    -------
+    derivative : int
+    offsets : tuple of sympy.Expr
+    at : sympy.Expr
+
+    Raises
+    ------
+    StencilError
+        With a one-line message for every invalid input.
+
+    Examples
+    --------
+    >>> prepare_offsets(1, [-1, 0, "1"])
+    (1, (-1, 0, 1), 0)
+    """
+    m = check_derivative(derivative)
+    if isinstance(offsets, str | bytes) or not isinstance(offsets, Iterable):
+        raise StencilError(
+            "offsets must be a list such as [-1, 0, 1]; got "
+            f"{type(offsets).__name__} {offsets!r}"
+        )
+    points = tuple(
+        as_exact(value, f"offset {i + 1}") for i, value in enumerate(offsets)
+    )
+    if not points:
+        raise StencilError("the offset list is empty; give offsets such as [-1, 0, 1]")
+    if len(points) < m + 1:
+        raise StencilError(
+            f"derivative {m} needs at least {m + 1} offsets, got {len(points)}; "
+            f"add {m + 1 - len(points)} more"
+        )
+    _check_distinct(points)
+    return m, points, as_exact(at, "at")
+
+
+def _check_distinct(points: Sequence[sympy.Expr]) -> None:
+    if all(p.is_Rational for p in points) and len(set(points)) == len(points):
+        return
+    for i, first in enumerate(points):
+        for j in range(i + 1, len(points)):
+            if _is_identically_zero(first - points[j]):
+                raise StencilError(
+                    f"offsets {i + 1} ({first}) and {j + 1} ({points[j]}) are the "
+                    "same point; every offset must be distinct"
+                )
+
+
+def fd_weights(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> tuple[Any, ...]:
+    r"""Exact finite-difference weights.
+
+    Returns :math:`w_i` such that :math:`f^{(m)}(x + at) \approx \sum_i w_i\,
+    f(x + \mathrm{offsets}_i)`, exact on polynomials of degree below
+    ``len(offsets)``.
+
+    Parameters
+    ----------
+    derivative : int
+        Which derivative ``m >= 0``.
+    offsets : sequence
+        At least ``m + 1`` distinct offsets: ints, ``Fraction``, floats (taken at
+        their decimal value), SymPy numbers, symbols or expressions, or text such
+        as ``"hd"`` parsed by the restricted parser.
+    at : optional
+        Where the derivative is evaluated, e.g. ``Fraction(1, 2)`` for a staggered
+        stencil. Default 0.
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        One weight per offset, in the order given: ``sympy.Rational`` for numeric
+        offsets, factored rational functions for symbolic ones.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~stencilgen.errors.StencilError`) for too few or repeated offsets,
+        a negative or non-integer derivative, non-finite or unparsable values.
+
+    Examples
+    --------
+    >>> fd_weights(1, [-1, 0, 1])
+    (-1/2, 0, 1/2)
+    >>> fd_weights(2, [-2, -1, 0, 1, 2])
+    (-1/12, 4/3, -5/2, 4/3, -1/12)
+    >>> fd_weights(1, [0, 1], at=Fraction(1, 2))
+    (-1, 1)
+    >>> hd, hs = sympy.symbols("hd hs")
+    >>> fd_weights(1, [0, hd, -hs])
+    ((hd - hs)/(hd*hs), hs/(hd*(hd + hs)), -hd/(hs*(hd + hs)))
+    """
+    m, points, origin = prepare_offsets(derivative, offsets, at)
+    return _weights(m, points, origin)
+
+
+@lru_cache(maxsize=4096)
+def _weights(
+    m: int, points: tuple[sympy.Expr, ...], at: sympy.Expr
+) -> tuple[sympy.Expr, ...]:
+    nodes = [p - at for p in points] if at != 0 else list(points)
+    if all(x.is_Rational for x in nodes):
+        return _rational_weights(m, [Fraction(int(x.p), int(x.q)) for x in nodes])
+    return _symbolic_weights(m, nodes)
+
+
+def _rational_weights(m: int, nodes: Sequence[Fraction]) -> tuple[sympy.Expr, ...]:
+    """Lagrange weights for rational nodes, in Python integers until the end."""
+    scale = math.lcm(*(x.denominator for x in nodes))
+    ints = [int(x * scale) for x in nodes]
+    n = len(ints)
+    # Coefficients of P(t) = prod_j (t - y_j), lowest degree first.
+    poly = [1]
+    for y in ints:
+        shifted = [0, *poly]
+        for k, c in enumerate(poly):
+            shifted[k] -= y * c
+        poly = shifted
+    factor_m = math.factorial(m) * scale**m
+    weights = []
+    for y in ints:
+        # Synthetic division of P by (t - y) from the top, down to the t^m term:
+        # q_{k-1} = p_k + y q_k.
+        q = 1
+        for k in range(n - 1, m, -1):
+            q = poly[k] + y * q
+        denominator = 1
+        for other in ints:
+            if other != y:
+                denominator *= y - other
+        weights.append(sympy.Rational(factor_m * q, denominator))
+    return tuple(weights)
+
+
+def _elementary_symmetric(values: Sequence[Any], r: int, one: Any) -> Any:
+    """e_r of ``values`` by the usual dynamic programme (works in any ring)."""
+    e = [one] + [one * 0] * r
+    for value in values:
+        for k in range(r, 0, -1):
+            e[k] = e[k] + value * e[k - 1]
+    return e[r]
+
+
+def _symbolic_weights(m: int, nodes: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    symbols = sorted(set().union(*(x.free_symbols for x in nodes)), key=str)
+    try:
+        if not symbols:
+            raise PolynomialError("no symbols")
+        R, *_ = ring(symbols, QQ)
+        elements = [R.from_expr(x) if x.free_symbols else R(x) for x in nodes]
+    except (PolynomialError, ValueError, TypeError, sympy.CoercionFailed):
+        return _generic_weights(m, nodes)
+    r = len(nodes) - 1 - m
+    sign_factorial = (-1) ** r * math.factorial(m)
+    weights = []
+    for i, xi in enumerate(elements):
+        others = elements[:i] + elements[i + 1 :]
+        numerator = _elementary_symmetric(others, r, R.one) * sign_factorial
+        if not numerator:
+            weights.append(sympy.S.Zero)
+            continue
+        weights.append(_factored_ratio(numerator, [xi - x for x in others]))
+    return tuple(weights)
+
+
+def _factored_ratio(numerator: PolyElement, denominators: Sequence[PolyElement]) -> Any:
+    """Numerator / prod(denominators) as a product of powers of irreducibles."""
+    coeff, factors = numerator.factor_list()
+    powers: dict[PolyElement, int] = {}
+    for f, k in factors:
+        powers[f] = powers.get(f, 0) + k
+    for d in denominators:
+        d_coeff, d_factors = d.factor_list()
+        coeff = coeff / d_coeff
+        for f, k in d_factors:
+            powers[f] = powers.get(f, 0) - k
+    parts = [
+        sympy.Pow(f.as_expr(), k)
+        for f, k in sorted(powers.items(), key=lambda item: str(item[0]))
+        if k
+    ]
+    return _keep_coeff(
+        sympy.Rational(int(coeff.numerator), int(coeff.denominator)), sympy.Mul(*parts)
+    )
+
+
+def _generic_weights(m: int, nodes: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    """Fallback for offsets outside Q[symbols] (e.g. ``sqrt(2)*h``)."""
+    r = len(nodes) - 1 - m
+    weights = []
+    for i, xi in enumerate(nodes):
+        others = list(nodes[:i]) + list(nodes[i + 1 :])
+        numerator = sympy.expand(_elementary_symmetric(others, r, sympy.S.One))
+        denominator = sympy.Mul(*[xi - x for x in others])
+        weights.append(
+            sympy.factor((-1) ** r * math.factorial(m) * numerator / denominator)
+        )
+    return tuple(weights)
+
+
+def solve_taylor_system(
+    derivative: Any, offsets: Iterable[Any], at: Any = 0
+) -> tuple[Any, ...]:
+    r"""Weights by solving the Taylor system :math:`\sum_i w_i x_i^k = k!\,\delta_{km}`.
+
+    The independent (and slower) path: SymPy's linear solver on the moment
+    equations, exactly as one solves them by hand. Used as a cross-check.
+
+    Examples
+    --------
+    >>> solve_taylor_system(1, [-1, 0, 1])
+    (-1/2, 0, 1/2)
+    """
+    m, points, origin = prepare_offsets(derivative, offsets, at)
+    nodes = [p - origin for p in points]
+    n = len(nodes)
+    matrix = sympy.Matrix(n, n, lambda k, i: nodes[i] ** k)
+    rhs = sympy.Matrix(n, 1, lambda k, _: math.factorial(m) if k == m else 0)
+    solution = matrix.LUsolve(rhs)
+    return tuple(sympy.factor(sympy.cancel(w)) for w in solution)
+
+
+def moment(
+    weights: Sequence[sympy.Expr], nodes: Sequence[sympy.Expr], k: int
+) -> sympy.Expr:
+    r"""The Taylor moment :math:`M_k = \sum_i w_i x_i^k`.
+
+    Examples
+    --------
+    >>> moment([-sympy.Rational(1, 2), 0, sympy.Rational(1, 2)], [-1, 0, 1], 3)
+    1
+    """
+    return sympy.Add(
+        *[
+            as_exact(w, "weight") * as_exact(x, "node") ** k
+            for w, x in zip(weights, nodes, strict=True)
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class LeadingTerm:
+    """The first non-vanishing Taylor moment beyond the derivative.
+
+    Attributes
+    ----------
+    order : int
+        ``k``: the derivative :math:`f^{(k)}` the leading error multiplies.
+    coefficient : sympy.Expr
+        :math:`M_k / k!`, simplified (factored when symbolic).
+    """
+
+    order: int
+    coefficient: sympy.Expr
+
+
+def leading_term(
+    derivative: int, nodes: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
+) -> LeadingTerm | None:
+    """Find the leading truncation-error term exactly, or ``None`` if there is none.
+
+    The moments below ``len(nodes)`` vanish by construction (except ``M_m``), so
+    the search starts at ``k = n``. Moments involve only the non-zero nodes, and
+    ``r`` consecutive vanishing moments of ``r`` distinct non-zero nodes force
+    their weights to zero (a Vandermonde argument), so checking ``k = n .. 2n-1``
+    decides the question; ``None`` means the stencil is exact for every ``f``
+    (e.g. the derivative 0 taken at a node).
+
+    Examples
+    --------
+    >>> leading_term(1, [-1, 0, 1], fd_weights(1, [-1, 0, 1]))
+    LeadingTerm(order=3, coefficient=1/6)
+    """
+    nodes = [as_exact(x, "node") for x in nodes]
+    n = len(nodes)
+    numeric = all(x.is_Rational for x in nodes) and all(w.is_Rational for w in weights)
+    for k in range(max(n, derivative + 1), 2 * n):
+        value = moment(weights, nodes, k)
+        if numeric:
+            if value != 0:
+                return LeadingTerm(k, value / math.factorial(k))
+            continue
+        if not _is_identically_zero(value):
+            return LeadingTerm(k, sympy.factor(value / math.factorial(k)))
+    return None
