@@ -214,15 +214,74 @@ def prepare_offsets(
 
 
 def _check_distinct(points: Sequence[sympy.Expr]) -> None:
-    if all(p.is_Rational for p in points) and len(set(points)) == len(points):
-        return
+    if all(p.is_Rational for p in points):
+        if len(set(points)) == len(points):
+            return
+        keys: Sequence[Any] = points
+    else:
+        # Polynomials in the symbols have a canonical form in a polynomial ring,
+        # so equal offsets are equal ring elements: no pairwise simplification.
+        elements = _ring_elements(points)
+        if elements is not None and len(set(elements)) == len(elements):
+            return
+        keys = elements if elements is not None else points
     for i, first in enumerate(points):
         for j in range(i + 1, len(points)):
-            if _is_identically_zero(first - points[j]):
+            same = (
+                keys[i] == keys[j]
+                if keys is not points
+                else _is_identically_zero(first - points[j])
+            )
+            if same:
                 raise StencilError(
                     f"offsets {i + 1} ({first}) and {j + 1} ({points[j]}) are the "
                     "same point; every offset must be distinct"
                 )
+
+
+def _ring_elements(points: Sequence[sympy.Expr]) -> list[PolyElement] | None:
+    """The points as elements of Q[symbols], or None if they are not polynomials."""
+    symbols = sorted(set().union(*(x.free_symbols for x in points)), key=str)
+    if not symbols:
+        return None
+    try:
+        R, *_ = ring(symbols, QQ)
+        return [R.from_expr(x) if x.free_symbols else R(x) for x in points]
+    except (PolynomialError, ValueError, TypeError, sympy.CoercionFailed):
+        return None
+
+
+def _fast_rational(value: Any) -> int | Fraction | None:
+    """``value`` as an int or Fraction when it plainly is one, else None."""
+    kind = type(value)
+    if kind is int or kind is Fraction:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, sympy.Rational):
+        return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
+    return None
+
+
+def _fast_nodes(offsets: Any, at: Any) -> tuple[int | Fraction, ...] | None:
+    """Rational nodes ``offsets - at`` for plain numeric input, else None.
+
+    The common case (ints, Fractions, SymPy Rationals) skips the general
+    validation; anything unusual, including every invalid input, returns None so
+    that :func:`prepare_offsets` reports it.
+    """
+    if not isinstance(offsets, list | tuple):
+        return None
+    origin = _fast_rational(at)
+    if origin is None:
+        return None
+    nodes = []
+    for value in offsets:
+        x = _fast_rational(value)
+        if x is None:
+            return None
+        nodes.append(x - origin if origin else x)
+    if not nodes or len(set(nodes)) != len(nodes):
+        return None
+    return tuple(nodes)
 
 
 def fd_weights(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> tuple[Any, ...]:
@@ -268,24 +327,58 @@ def fd_weights(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> tuple[An
     >>> fd_weights(1, [0, hd, -hs])
     ((hd - hs)/(hd*hs), hs/(hd*(hd + hs)), -hd/(hs*(hd + hs)))
     """
+    if type(derivative) is int and derivative >= 0:
+        nodes = _fast_nodes(offsets, at)
+        if nodes is not None and len(nodes) > derivative:
+            return _weights(derivative, nodes, 0)
     m, points, origin = prepare_offsets(derivative, offsets, at)
     return _weights(m, points, origin)
 
 
 @lru_cache(maxsize=4096)
-def _weights(
-    m: int, points: tuple[sympy.Expr, ...], at: sympy.Expr
-) -> tuple[sympy.Expr, ...]:
+def _weights(m: int, points: tuple[Any, ...], at: Any) -> tuple[sympy.Expr, ...]:
+    # ``points`` are validated offsets: ints and Fractions from the fast path of
+    # fd_weights, or SymPy expressions from prepare_offsets. Equal numbers hash
+    # alike in both forms, so they share one cache entry.
     nodes = [p - at for p in points] if at != 0 else list(points)
+    if all(type(x) is int or type(x) is Fraction for x in nodes):
+        return _rational_weights(m, nodes)
     if all(x.is_Rational for x in nodes):
         return _rational_weights(m, [Fraction(int(x.p), int(x.q)) for x in nodes])
     return _symbolic_weights(m, nodes)
 
 
-def _rational_weights(m: int, nodes: Sequence[Fraction]) -> tuple[sympy.Expr, ...]:
-    """Lagrange weights for rational nodes, in Python integers until the end."""
-    scale = math.lcm(*(x.denominator for x in nodes))
-    ints = [int(x * scale) for x in nodes]
+# SymPy >= 1.13 builds a Rational from coprime ints without a gcd or a cache lookup.
+_from_coprime = getattr(sympy.Rational, "from_coprime_ints", sympy.Rational)
+
+
+def _rational(p: int, q: int) -> sympy.Rational:
+    """The Rational p/q for ints, q != 0, built without SymPy's general constructor."""
+    if q < 0:
+        p, q = -p, -q
+    g = math.gcd(p, q)
+    if g > 1:
+        p //= g
+        q //= g
+    return _from_coprime(p, q)
+
+
+def _rational_weights(
+    m: int, nodes: Sequence[int | Fraction]
+) -> tuple[sympy.Expr, ...]:
+    """Lagrange weights for rational nodes, in Python integers until the end.
+
+    With the nodes scaled to integers ``y_i = s x_i``, the weight is
+    ``w_i = m! s^m q_i / prod_{j != i} (y_i - y_j)``, where ``q_i`` is the
+    ``t^m`` coefficient of ``P(t) / (t - y_i)`` and ``P(t) = prod_j (t - y_j)``.
+    """
+    ints: list[int]
+    if all(type(x) is int for x in nodes):
+        scale = 1
+        ints = list(nodes)  # type: ignore[arg-type]  # all ints, checked above
+    else:
+        scale = math.lcm(*(Fraction(x).denominator for x in nodes))
+        ints = [int(x * scale) for x in nodes]
     n = len(ints)
     # Coefficients of P(t) = prod_j (t - y_j), lowest degree first.
     poly = [1]
@@ -306,7 +399,7 @@ def _rational_weights(m: int, nodes: Sequence[Fraction]) -> tuple[sympy.Expr, ..
         for other in ints:
             if other != y:
                 denominator *= y - other
-        weights.append(sympy.Rational(factor_m * q, denominator))
+        weights.append(_rational(factor_m * q, denominator))
     return tuple(weights)
 
 
@@ -320,35 +413,68 @@ def _elementary_symmetric(values: Sequence[Any], r: int, one: Any) -> Any:
 
 
 def _symbolic_weights(m: int, nodes: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
-    symbols = sorted(set().union(*(x.free_symbols for x in nodes)), key=str)
-    try:
-        if not symbols:
-            raise PolynomialError("no symbols")
-        R, *_ = ring(symbols, QQ)
-        elements = [R.from_expr(x) if x.free_symbols else R(x) for x in nodes]
-    except (PolynomialError, ValueError, TypeError, sympy.CoercionFailed):
+    elements = _ring_elements(nodes)
+    if elements is None:
         return _generic_weights(m, nodes)
     r = len(nodes) - 1 - m
     sign_factorial = (-1) ** r * math.factorial(m)
+    factors = _Factorizer()
     weights = []
     for i, xi in enumerate(elements):
         others = elements[:i] + elements[i + 1 :]
-        numerator = _elementary_symmetric(others, r, R.one) * sign_factorial
+        numerator = _elementary_symmetric(others, r, xi.ring.one) * sign_factorial
         if not numerator:
             weights.append(sympy.S.Zero)
             continue
-        weights.append(_factored_ratio(numerator, [xi - x for x in others]))
+        # x_i - x_j and x_j - x_i differ by a sign: factor each pair once.
+        denominator = [
+            factors.difference(elements, i, j) for j in range(len(elements)) if j != i
+        ]
+        weights.append(_factored_ratio(factors(numerator), denominator))
     return tuple(weights)
 
 
-def _factored_ratio(numerator: PolyElement, denominators: Sequence[PolyElement]) -> Any:
+_Factored = tuple[Any, list[tuple[PolyElement, int]]]
+
+
+class _Factorizer:
+    """``factor_list`` with a memo, and a shortcut for linear polynomials."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[int, int], _Factored] = {}
+
+    def __call__(self, poly: PolyElement) -> _Factored:
+        if all(sum(monomial) <= 1 for monomial in poly.itermonoms()):
+            # Linear (or constant): irreducible, so the factorisation is the
+            # content and the primitive part, normalised to a positive leading
+            # coefficient as factor_list does.
+            content, primitive = poly.primitive()
+            if primitive.is_ground:
+                return poly.LC, []
+            if primitive.LC < 0:
+                content, primitive = -content, -primitive
+            return content, [(primitive, 1)]
+        coeff, factor_list = poly.factor_list()
+        return coeff, factor_list
+
+    def difference(self, elements: Sequence[PolyElement], i: int, j: int) -> _Factored:
+        """The factorisation of ``elements[i] - elements[j]``."""
+        if (j, i) in self.pairs:
+            coeff, factor_list = self.pairs[j, i]
+            # factor_list keeps signs in the coefficient: factors of -p are those of p.
+            return -coeff, factor_list
+        result = self(elements[i] - elements[j])
+        self.pairs[i, j] = result
+        return result
+
+
+def _factored_ratio(numerator: _Factored, denominators: Sequence[_Factored]) -> Any:
     """Numerator / prod(denominators) as a product of powers of irreducibles."""
-    coeff, factors = numerator.factor_list()
+    coeff, factors = numerator
     powers: dict[PolyElement, int] = {}
     for f, k in factors:
         powers[f] = powers.get(f, 0) + k
-    for d in denominators:
-        d_coeff, d_factors = d.factor_list()
+    for d_coeff, d_factors in denominators:
         coeff = coeff / d_coeff
         for f, k in d_factors:
             powers[f] = powers.get(f, 0) - k
