@@ -1,0 +1,763 @@
+"""The ``gradient`` kind: a drop-in ``numpy.gradient`` whose weights are derived.
+
+A ``gradient`` entry generates a standalone module with
+``<name>(f, *varargs, axis=None, edge_order=..., out=None)``: the first derivative
+of an N-dimensional array along each axis, with numpy.gradient's arguments, dtype
+rules, results and exceptions. Every weight comes from the engine
+(:func:`stencilgen.taylor.fd_weights`) and is printed by :mod:`stencilgen.printing`:
+
+* interior, evenly spaced: the central stencil of the entry's accuracy in ``h``,
+  folded into antisymmetric pairs ``w·(f[i+k] - f[i-k])``;
+* interior, coordinate array: the same stencil on symbolic offsets made of the
+  local spacings (``[-hs, 0, hd]`` for accuracy 2, numpy's founding ``a, b, c``),
+  printed as Python expressions evaluated per point;
+* near the ends, for each ``edge_order`` e: the point ``j`` from an end uses the
+  ``max(e + 1, 2j + 1)`` points nearest that end, so one-sided stencils of
+  accuracy e at the end points and the central stencil where it already fits
+  (numpy's choice for accuracy 2).
+
+Spec example (the bundled entries)::
+
+    [gradient]
+    kind = "gradient"
+    accuracy = 2
+    edge_order = 1
+
+    [gradient4]
+    kind = "gradient"
+    accuracy = 4
+    edge_order = 4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+
+from stencilgen import display, printing
+from stencilgen.stencil import make_stencil
+from stencilgen.taylor import fd_weights, leading_term
+from stencilgen.verify import (
+    POLYNOMIAL_TOLERANCE,
+    VerifyRow,
+    convergence_order,
+    order_ok,
+    perturbed_grid,
+    polynomial_cases,
+    relative_error,
+    smooth_cases,
+)
+
+if TYPE_CHECKING:
+    from stencilgen.render import Renderer
+    from stencilgen.spec import Entry, Fields
+
+__all__ = [
+    "KEYS",
+    "KIND",
+    "GradientConfig",
+    "Window",
+    "edge_windows",
+    "module_context",
+    "parse",
+    "render",
+    "verify",
+]
+
+KIND = "gradient"
+
+KEYS: Mapping[str, str] = {
+    "accuracy": "order of accuracy of the interior central stencil (even, 2 to 8; "
+    "default 2, numpy.gradient's)",
+    "edge_order": "default edge_order of the generated function (default 1, "
+    "numpy's); edge_order may be 1 to accuracy",
+}
+
+#: Elements per cache block in the generated code (128 KiB of float64 per operand).
+BLOCK = 16384
+
+H = sympy.Symbol("h")
+
+
+@dataclass(frozen=True)
+class GradientConfig:
+    """A validated ``gradient`` entry."""
+
+    accuracy: int
+    edge_order: int
+
+
+def parse(fields: Fields) -> GradientConfig:
+    """Validate a ``gradient`` entry's keys.
+
+    Examples
+    --------
+    >>> from stencilgen.spec import Fields
+    >>> parse(Fields("s.toml", "g", {"accuracy": 4, "edge_order": 4}))
+    GradientConfig(accuracy=4, edge_order=4)
+    """
+    accuracy = fields.integer("accuracy", default=2, minimum=2)
+    if accuracy % 2 or accuracy > 8:
+        raise fields.error(
+            "accuracy",
+            f"must be even and at most 8 (a central stencil), got {accuracy}",
+        )
+    edge_order = fields.integer("edge_order", default=1, minimum=1)
+    if edge_order > accuracy:
+        raise fields.error(
+            "edge_order",
+            f"must be at most the accuracy ({accuracy}), got {edge_order}",
+        )
+    return GradientConfig(accuracy=accuracy, edge_order=edge_order)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Points ``first .. first + size - 1`` of an axis; derivative at ``here``.
+
+    Indices are from the left end when ``first >= 0`` and from the right end
+    (negative, Python style) otherwise.
+    """
+
+    first: int
+    size: int
+    here: int
+
+    @property
+    def indices(self) -> tuple[int, ...]:
+        """The window's array indices."""
+        return tuple(range(self.first, self.first + self.size))
+
+    @property
+    def position(self) -> int:
+        """Where the derivative is taken, counted from the window's first point."""
+        return self.here - self.first
+
+    def offsets(self, gaps: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+        """Offsets from the evaluation point; ``gaps[k]`` follows point k."""
+        q = self.position
+        return tuple(
+            sympy.Add(*gaps[q:k]) if k >= q else -sympy.Add(*gaps[k:q])
+            for k in range(self.size)
+        )
+
+
+def edge_windows(accuracy: int, edge_order: int) -> tuple[Window, ...]:
+    """The windows of the points nearest the ends: left ones, then right ones.
+
+    Point ``j`` from an end uses the ``max(e + 1, 2j + 1)`` points nearest it.
+
+    Examples
+    --------
+    >>> [w.indices for w in edge_windows(2, 2)]
+    [(0, 1, 2), (-3, -2, -1)]
+    """
+    left = []
+    right = []
+    for j in range(accuracy // 2):
+        size = max(edge_order + 1, 2 * j + 1)
+        left.append(Window(0, size, j))
+        right.append(Window(-size, size, -1 - j))
+    return tuple(left + right)
+
+
+def _gap_symbols(count: int) -> list[sympy.Symbol]:
+    return [sympy.Symbol(f"g{k}", positive=True) for k in range(count)]
+
+
+def _weights(window: Window, gaps: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    return tuple(sympy.factor(w) for w in fd_weights(1, window.offsets(gaps)))
+
+
+def _index(i: int) -> str:
+    return f"f[at({i})]"
+
+
+def _weighted_sum(terms: Sequence[tuple[sympy.Expr, str]]) -> str:
+    """``w0 * f0 + w1 * f1 - ...`` from (weight, operand) pairs, zeros left out.
+
+    An antisymmetric pair (two weights ``w, -w``) is folded to ``(f1 - f0) / d``
+    when ``w = 1/d`` (one rounding, like numpy's ``(f[1] - f[0]) / dx``).
+    """
+    terms = [(w, operand) for w, operand in terms if w != 0]
+    if len(terms) == 2 and sympy.simplify(terms[0][0] + terms[1][0]) == 0:
+        (w0, f0), (w1, f1) = terms
+        if (-w1 if w1.could_extract_minus_sign() else w1) != w1:
+            (w0, f0), (w1, f1) = (w1, f1), (w0, f0)
+        numer, denom = sympy.fraction(sympy.factor(w1))
+        if numer == 1:
+            text = printing.expression(denom)
+            if not (denom.is_Symbol or denom.is_Atom):
+                text = f"({text})"
+            return f"({f1} - {f0}) / {text}"
+        return f"{printing.expression(w1)} * ({f1} - {f0})"
+    out = ""
+    for w, operand in terms:
+        negative = w.could_extract_minus_sign()
+        text = printing.expression(-w if negative else w)
+        if not out:
+            out = f"{printing.expression(w)} * {operand}"
+        else:
+            out += f" {'-' if negative else '+'} {text} * {operand}"
+    return out
+
+
+def _weight_assignments(
+    names: Sequence[str],
+    weights: Sequence[sympy.Expr],
+    rename: Mapping[str, str] | None = None,
+    level: int = 1,
+) -> list[str]:
+    """``name = weight`` lines, the weights printed as Python.
+
+    A weight too long to print readably becomes minus the sum of the others
+    (moment 0 of a derivative stencil, checked exactly).
+    """
+    lines: list[str | None] = []
+    for name, w in zip(names, weights, strict=True):
+        try:
+            lines.append(printing.assign(name, printing.expression(w, rename), level))
+        except ValueError:
+            lines.append(None)
+    missing = [k for k, line in enumerate(lines) if line is None]
+    if not missing:
+        return [line for line in lines if line is not None]
+    if len(missing) > 1 or sympy.simplify(sympy.Add(*weights)) != 0:
+        raise ValueError("stencil weights too long to print")
+    k = missing[0]
+    others = " + ".join(n for j, n in enumerate(names) if j != k)
+    done = [line for line in lines if line is not None]
+    return [*done, printing.assign(names[k], f"-({others})", level)]
+
+
+def _gap_index(window: Window, k: int) -> int:
+    """Index in ``dx = x[1:] - x[:-1]`` of the spacing after window point k."""
+    return window.first + k if window.first >= 0 else window.first + k + 1
+
+
+def _displacement_name(k: int) -> str:
+    return f"dm{-k}" if k < 0 else f"dp{k}"
+
+
+def _nonuniform_window(
+    window: Window, interior: bool
+) -> tuple[list[str], list[sympy.Expr], list[sympy.Expr], list[str]]:
+    """Source lines, offsets, exact weights and symbol names on a coordinate array.
+
+    Up to 3 points: offsets are sums of the spacings between the window's points
+    (numpy's formulas, ``hs``/``hd`` in the interior). Wider: each offset is its
+    own symbol, the displacement ``x[i + k] - x[i]`` (``dm2``, ``dp1``, ...), which
+    keeps the engine's weights short products.
+    """
+    pad = "    " if interior else "        "
+    q = window.position
+    if window.size <= 3:
+        names = ["hs", "hd"] if interior else [f"g{k}" for k in range(window.size - 1)]
+        symbols = [sympy.Symbol(n, positive=True) for n in names]
+        offsets = list(window.offsets(symbols))
+        if interior:
+            lines = [f"{pad}hs = dx[start:stop]", f"{pad}hd = dx[start + 1 : stop + 1]"]
+        else:
+            lines = [
+                printing.assign(
+                    ", ".join(names),
+                    ", ".join(
+                        f"dx[{_gap_index(window, k)}]" for k in range(len(names))
+                    ),
+                    2,
+                )
+            ]
+    else:
+        rel = [k - q for k in range(window.size)]
+        names = [_displacement_name(k) for k in rel if k != 0]
+        syms = iter(sympy.Symbol(n) for n in names)
+        offsets = [sympy.Integer(0) if k == 0 else next(syms) for k in rel]
+        if interior:
+            lines = [f"{pad}xi = x[start + {q} : stop + {q}]"]
+            for k in range(window.size):
+                if k != q:
+                    sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
+                    lines.append(f"{pad}{_displacement_name(k - q)} = x[{sl}] - xi")
+        else:
+            lines = []
+            for k in range(window.size):
+                if k != q:
+                    lines.append(
+                        f"{pad}{_displacement_name(k - q)} = "
+                        f"x[{window.first + k}] - x[{window.here}]"
+                    )
+    weights = [sympy.factor(w) for w in fd_weights(1, offsets)]
+    return lines, offsets, weights, names
+
+
+def _plain(expr: sympy.Expr) -> str:
+    return display.plain(expr)
+
+
+def _offsets_text(offsets: Sequence[sympy.Expr]) -> str:
+    return ", ".join(_plain(o) for o in offsets)
+
+
+def _error_text(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> str:
+    term = leading_term(1, list(offsets), list(weights))
+    if term is None:
+        return "none (exact)"
+    x = sympy.Symbol("x")
+    f = sympy.Function("f")
+    expr = sympy.factor(term.coefficient) * sympy.Derivative(f(x), (x, term.order))
+    return _plain(expr)
+
+
+def _interior_names(accuracy: int) -> list[str]:
+    if accuracy == 2:
+        return ["a", "b", "c"]
+    half = accuracy // 2
+    return [
+        "w_0" if k == 0 else (f"w_m{-k}" if k < 0 else f"w_p{k}")
+        for k in range(-half, half + 1)
+    ]
+
+
+def _gap_names(accuracy: int) -> list[str]:
+    return ["hs", "hd"] if accuracy == 2 else [f"g{k}" for k in range(accuracy)]
+
+
+def _shift_text(k: int) -> str:
+    return "key" if k == 0 else f"shift({k})"
+
+
+def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, Any]:
+    """The pre-rendered strings the template ``gradient.py.j2`` needs."""
+    p = config.accuracy
+    half = p // 2
+    edge_orders = tuple(range(1, p + 1))
+    ctx: dict[str, Any] = {
+        "name": name,
+        "accuracy": str(p),
+        "half": half,
+        "block": str(BLOCK),
+        "edge_orders": "(" + ", ".join(str(e) for e in edge_orders) + ",)"
+        if len(edge_orders) == 1
+        else "(" + ", ".join(str(e) for e in edge_orders) + ")",
+        "default_edge_order": str(config.edge_order),
+        "min_points": "{"
+        + ", ".join(f"{e}: {max(e + 1, p)}" for e in edge_orders)
+        + "}",
+    }
+
+    # Interior, evenly spaced: central stencil in h, folded into pairs.
+    central = Window(0, p + 1, half)
+    uniform_offsets = central.offsets([H] * p)
+    uniform_weights = fd_weights(1, uniform_offsets)
+    setup: list[str] = []
+    body: list[str] = []
+    formula_terms: list[str] = []
+    for k in range(1, half + 1):
+        w = sympy.factor(uniform_weights[half + k])
+        if sympy.simplify(w + uniform_weights[half - k]) != 0:
+            raise AssertionError("central first-derivative weights not antisymmetric")
+        plus, minus = k, -k
+        if w.could_extract_minus_sign():
+            w, plus, minus = -w, -k, k
+        target = "o" if k == 1 else "t"
+        body.append(
+            f"        np.subtract(f[{_shift_text(plus)}], f[{_shift_text(minus)}], "
+            f"out={target})"
+        )
+        numer, denom = sympy.fraction(w)
+        if numer == 1:
+            setup.append(f"    d{k} = {printing.expression(denom)}")
+            body.append(f"        np.divide({target}, d{k}, out={target})")
+            formula_terms.append(
+                f"(f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
+                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}]) / d{k}"
+            )
+        else:
+            setup.append(f"    w{k} = {printing.expression(w)}")
+            body.append(f"        np.multiply({target}, w{k}, out={target})")
+            formula_terms.append(
+                f"w{k} * (f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
+                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
+            )
+        if k > 1:
+            body.append("        np.add(o, t, out=o)")
+    comment = "        # 1-D: out[i] = " + " + ".join(formula_terms)
+    body.insert(
+        0, comment if len(comment) <= 88 else "        # 1-D: see the docstring"
+    )
+    ctx["uniform_setup"] = setup
+    ctx["uniform_body"] = body
+    ctx["uniform_needs_buffer"] = half > 1
+
+    # Interior, coordinate array: the same stencil on the local spacings.
+    names = _interior_names(p)
+    gap_lines, gap_offsets, nonuniform, _ = _nonuniform_window(central, True)
+    if p == 2:
+        gap_comment = "with the spacings hs = x[i] - x[i - 1], hd = x[i + 1] - x[i]."
+    else:
+        gap_comment = (
+            "with the displacements dm1 = x[i - 1] - x[i], dp1 = x[i + 1] - x[i]..."
+        )
+    ctx["gap_comment"] = [gap_comment]
+    ctx["interior_gaps"] = gap_lines
+    weight_lines = _weight_assignments(names, nonuniform)
+    ctx["interior_weights"] = [
+        *weight_lines,
+        "    return " + ", ".join(names),
+    ]
+    ctx["nonuniform_unpack"] = [
+        printing.assign(
+            ", ".join(names), "(w.reshape(shape) for w in weights)", level=2
+        )
+    ]
+    nbody = [
+        "        # 1-D: out[i] = "
+        + " + ".join(f"{n}[i] * f[i{_signed(k - half)}]" for k, n in enumerate(names)),
+    ]
+    if len(nbody[-1]) > 88:
+        nbody[-1] = "        # 1-D: out[i] = sum of w[k][i] * f[i + k], k = "
+        nbody[-1] += f"-{half}..{half}"
+    for k, n in enumerate(names):
+        target = "o" if k == 0 else "t"
+        nbody.append(
+            f"        np.multiply({n}, f[{_shift_text(k - half)}], out={target})"
+        )
+        if k:
+            nbody.append("        np.add(o, t, out=o)")
+    ctx["nonuniform_body"] = nbody
+
+    # Edges.
+    uniform_edges = []
+    nonuniform_edges = []
+    edge_doc: list[str] = []
+    for e in edge_orders:
+        ulines: list[str] = []
+        nlines: list[str] = []
+        for window in edge_windows(p, e):
+            offsets = window.offsets([H] * (window.size - 1))
+            weights = fd_weights(1, offsets)
+            accuracy = make_stencil(1, offsets).accuracy
+            terms = [
+                (w, _index(i)) for w, i in zip(weights, window.indices, strict=True)
+            ]
+            ulines.append(
+                f"        # offsets {_offsets_text(offsets)}: accuracy {accuracy}"
+            )
+            ulines.append(
+                printing.assign(f"out[at({window.here})]", _weighted_sum(terms), 2)
+            )
+            if window.here >= 0:
+                edge_doc.append(
+                    f"edge_order={e}, out[{window.here}]: offsets "
+                    f"{_offsets_text(offsets)}; weights "
+                    + ", ".join(_plain(w) for w in weights)
+                    + f"; error {_error_text(offsets, weights)}"
+                )
+            # Coordinate array: spacings or displacements of the window's points.
+            glines, goffsets, gweights, _ = _nonuniform_window(window, False)
+            nlines.append(
+                f"        # offsets {_offsets_text(goffsets)}: accuracy {accuracy}"
+            )
+            nlines += glines
+            gterms = [
+                (w, _index(i))
+                for w, i in zip(gweights, window.indices, strict=True)
+                if w != 0
+            ]
+            if len(gterms) == 2:
+                total = _weighted_sum(gterms)
+            else:
+                wnames = [f"w{k}" for k in range(len(gterms))]
+                nlines += _weight_assignments(wnames, [w for w, _ in gterms], None, 2)
+                total = " + ".join(
+                    f"{n} * {operand}"
+                    for n, (_, operand) in zip(wnames, gterms, strict=True)
+                )
+            nlines.append(printing.assign(f"out[at({window.here})]", total, 2))
+        uniform_edges.append({"edge_order": e, "lines": ulines})
+        nonuniform_edges.append({"edge_order": e, "lines": nlines})
+    ctx["uniform_edges"] = uniform_edges
+    ctx["nonuniform_edges"] = nonuniform_edges
+
+    ctx["module_docstring"] = printing.docstring(
+        _module_doc(name, config, toml), level=0
+    )
+    ctx["function_docstring"] = printing.docstring(
+        _function_doc(
+            name,
+            config,
+            toml,
+            uniform_offsets,
+            uniform_weights,
+            gap_offsets,
+            nonuniform,
+            gap_comment,
+            edge_doc,
+        ),
+        level=1,
+    )
+    return ctx
+
+
+def _signed(k: int) -> str:
+    return "" if k == 0 else (f" + {k}" if k > 0 else f" - {-k}")
+
+
+def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
+    p = config.accuracy
+    return [
+        f"First derivatives of sampled arrays, accuracy {p}: a drop-in "
+        "``numpy.gradient``.",
+        "",
+        f"``{name}(f, *varargs, axis=None, edge_order={config.edge_order})`` takes "
+        "numpy.gradient's",
+        "arguments (scalar steps or coordinate arrays per axis, mixed), returns the",
+        "same dtypes and shapes and raises the same exception types for the same",
+        f"bad inputs. ``{name}_weights(x)`` precomputes a coordinate array's weights",
+        "for reuse on many arrays, and ``out=`` writes into the caller's buffers.",
+        "",
+        "Every weight below was derived exactly by stencilgen (Taylor moment",
+        "conditions solved in rational arithmetic); the code needs numpy only.",
+        "",
+        "Spec entry::",
+        "",
+        *("    " + line if line else "" for line in toml.strip().split("\n")),
+    ]
+
+
+def _function_doc(
+    name: str,
+    config: GradientConfig,
+    toml: str,
+    uniform_offsets: Sequence[sympy.Expr],
+    uniform_weights: Sequence[sympy.Expr],
+    gap_offsets: Sequence[sympy.Expr],
+    nonuniform: Sequence[sympy.Expr],
+    gap_comment: str,
+    edge_doc: Sequence[str],
+) -> list[str]:
+    p = config.accuracy
+    half = p // 2
+    edge_choices = "{" + ", ".join(str(e) for e in range(1, p + 1)) + "}"
+    lines = [
+        "Gradient of an N-dimensional array: a drop-in for ``numpy.gradient``.",
+        "",
+        f"Central differences of accuracy {p} at interior points, one-sided",
+        "stencils of accuracy ``edge_order`` near the ends (point j from an end",
+        "uses the max(edge_order + 1, 2j + 1) points nearest that end), so the",
+        "result has the shape of ``f``.",
+        "",
+        f"Interior, evenly spaced (step h), accuracy {p}::",
+        "",
+        f"    f'(x) ≈ {_plain(_formula(uniform_offsets, uniform_weights))}",
+        f"    offsets: {_offsets_text(uniform_offsets)}",
+        "    weights: " + ", ".join(_plain(w) for w in uniform_weights),
+        f"    leading error: {_error_text(uniform_offsets, uniform_weights)}",
+        "",
+    ]
+    names = _interior_names(p)
+    lines += [
+        f"Interior, coordinate array x, accuracy {p}, at point i",
+        gap_comment[:-1] + "::",
+        "",
+        "    f'(x[i]) ≈ "
+        + " + ".join(f"{n}·f(x[i{_signed(k - half)}])" for k, n in enumerate(names)),
+        f"    offsets: {_offsets_text(gap_offsets)}",
+    ]
+    for n, w in zip(names, nonuniform, strict=True):
+        line = f"    {n} = {_plain(w)}"
+        lines.append(line if len(line) <= 80 else f"    {n}: see _interior_weights")
+    error = _error_text(gap_offsets, nonuniform)
+    line = f"    leading error: {error}"
+    lines += [
+        line
+        if len(line) <= 80
+        else f"    leading error: of order spacing^{p}·f^({p + 1})",
+        "",
+    ]
+    lines += ["Near the ends, evenly spaced (the right end mirrors the left)::", ""]
+    for line in edge_doc:
+        lines += _wrap("    ", line)
+    lines = [wrapped for line in lines for wrapped in _wrap_formula(line)]
+    lines += [
+        "",
+        "Parameters",
+        "----------",
+        "f : array_like",
+        "    Samples of a function on a grid, any number of dimensions.",
+        "*varargs : scalars, coordinate arrays or GradientWeights, optional",
+        "    Spacing: none (step 1), one scalar for every axis, or one per axis",
+        "    (given by ``axis``), each a scalar step, a 1-D coordinate array of",
+        f"    the axis' length or the result of ``{name}_weights``.",
+        "axis : None, int or tuple of ints, optional",
+        "    The axes to differentiate along (negative counts from the end);",
+        "    None: all.",
+        f"edge_order : {edge_choices}, optional",
+        "    Accuracy of the stencils near the ends.",
+        "out : ndarray or tuple of ndarray, optional",
+        "    Arrays of ``f``'s shape to write the results into (one per axis).",
+        "",
+        "Returns",
+        "-------",
+        "ndarray or tuple of ndarray",
+        "    The derivative along the one axis, or a tuple of them (one per axis).",
+        "    Floating and complex inputs keep their dtype, integers give float64,",
+        "    datetime64 gives timedelta64.",
+        "",
+        "Raises",
+        "------",
+        "ValueError",
+        "    Too few points for ``edge_order``, a coordinate array of the wrong",
+        "    length or not 1-D, an unsupported ``edge_order``, a repeated axis",
+        "    (``numpy.exceptions.AxisError``, also an IndexError, for an axis out",
+        "    of range).",
+        "TypeError",
+        "    A wrong number of spacing arguments.",
+        "",
+        "Examples",
+        "--------",
+        ">>> f = np.array([1, 2, 4, 7, 11, 16])",
+        f">>> {name}(f)",
+    ]
+    return lines + _examples(name, p)
+
+
+def _examples(name: str, p: int) -> list[str]:
+    """Doctest lines; their outputs are computed by running the module in tests."""
+    if p == 2:
+        return [
+            "array([1. , 1.5, 2.5, 3.5, 4.5, 5. ])",
+            ">>> x = np.array([0.0, 1.0, 1.5, 3.5, 4.0, 6.0])",
+            f">>> {name}(f, x)",
+            "array([1. , 3. , 3.5, 6.7, 6.9, 2.5])",
+            f">>> {name}(np.array([[1, 2, 6], [3, 4, 5]]), axis=0)",
+            "array([[ 2.,  2., -1.],",
+            "       [ 2.,  2., -1.]])",
+        ]
+    return [
+        "array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5])",
+        ">>> x = np.linspace(0.0, 1.0, 9)",
+        f">>> bool(np.allclose({name}(x**4, x), 4 * x**3))",
+        "True",
+    ]
+
+
+def _wrap_formula(line: str, width: int = 84) -> list[str]:
+    """Break a long formula line before top-level ``+``/``-`` signs."""
+    if len(line) <= width:
+        return [line]
+    pad = " " * (len(line) - len(line.lstrip()) + 4)
+    out = []
+    depth = 0
+    current = ""
+    for k, char in enumerate(line):
+        depth += char in "(["
+        depth -= char in ")]"
+        if (
+            depth == 0
+            and char in "+-"
+            and line[k - 1 : k] == " "
+            and line[k + 1 : k + 2] == " "
+            and len(current) > width // 2
+        ):
+            out.append(current.rstrip())
+            current = pad
+        current += char
+    out.append(current.rstrip())
+    return out
+
+
+def _wrap(pad: str, line: str) -> list[str]:
+    """Split a long documentation line at '; ' so it fits 88 columns."""
+    out = []
+    current = pad
+    for k, part in enumerate(line.split("; ")):
+        piece = part if k == 0 else "; " + part
+        if len(current) + len(piece) > 88 and current.strip():
+            out.append(current.rstrip())
+            current = pad + "    " + piece[2:]
+        else:
+            current += piece
+    out.append(current.rstrip())
+    return out
+
+
+def _formula(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> Any:
+    x = sympy.Symbol("x")
+    f = sympy.Function("f")
+    return sympy.Add(*(w * f(x + o) for o, w in zip(offsets, weights, strict=True)))
+
+
+def render(entry: Entry, renderer: Renderer) -> str:
+    """The module text after the header."""
+    config: GradientConfig = entry.config
+    return renderer.render(
+        "gradient.py.j2", **module_context(entry.name, config, entry.toml)
+    )
+
+
+def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
+    """Polynomial exactness and convergence, uniform and coordinate grids."""
+    config: GradientConfig = entry.config
+    function = getattr(module, entry.name)
+    rows = []
+    p = config.accuracy
+    for e in range(1, p + 1):
+        for grid in ("uniform", "non-uniform"):
+            rows.append(_verify_one(entry.name, function, p, e, grid))
+    return rows
+
+
+def _verify_one(name: str, function: Any, p: int, e: int, grid: str) -> VerifyRow:
+    edge = p // 2
+    # Polynomials of degree up to e (exact everywhere) and p (exact inside).
+    worst = 0.0
+    x = (
+        perturbed_grid(24, -1.0, 1.5)
+        if grid == "non-uniform"
+        else np.linspace(-1.0, 1.5, 24)
+    )
+    for case in polynomial_cases(p, seed=3):
+        degree = int(case.name.split()[-1])
+        approx = function(case.function(x), x, edge_order=e)
+        exact = case.derivative(1)(x)
+        part = slice(None) if degree <= e else slice(edge, -edge)
+        worst = max(worst, relative_error(approx[part], exact[part]))
+    interior = []
+    boundary = []
+    steps = []
+    case = smooth_cases()[0]
+    for n in (41, 81, 161, 321):
+        x = (
+            perturbed_grid(n, 0.0, 1.0, seed=7)
+            if grid == "non-uniform"
+            else np.linspace(0.0, 1.0, n)
+        )
+        error = np.abs(
+            function(case.function(x), x, edge_order=e) - case.derivative(1)(x)
+        )
+        steps.append(1.0 / (n - 1))
+        interior.append(float(np.max(error[edge:-edge])))
+        boundary.append(float(np.max(np.r_[error[:edge], error[-edge:]])))
+    order_in = convergence_order(steps, interior)
+    order_edge = convergence_order(steps, boundary)
+    ok = (
+        order_ok(order_in, p)
+        and order_ok(order_edge, e)
+        and worst <= POLYNOMIAL_TOLERANCE
+    )
+    return VerifyRow(
+        module=name,
+        function=f"{name} edge_order={e}",
+        claimed=p,
+        interior=order_in,
+        boundary=order_edge,
+        polynomial=worst,
+        passed=ok,
+        note=f"{grid}; boundary accuracy >= {e}",
+    )
