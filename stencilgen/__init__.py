@@ -5,16 +5,21 @@ The public entry points:
 * :func:`fd_weights` — exact weights for any derivative on any offsets;
 * :class:`Stencil`, :func:`make_stencil`, :func:`central`, :func:`forward`,
   :func:`backward` — weights with their accuracy and leading error term;
+* :func:`analyze` → :class:`Analysis` — what a formula such as
+  ``(f(x+h) - f(x-h))/(2*h)`` approximates, how accurately, or why nothing;
 * :class:`StencilgenError` — the one exception type for bad input (a ValueError).
 """
 
+from stencilgen.analyze import Analysis, analyze
 from stencilgen.errors import StencilgenError
 from stencilgen.stencil import Stencil, backward, central, forward, make_stencil
 from stencilgen.taylor import fd_weights
 
 __all__ = [
+    "Analysis",
     "Stencil",
     "StencilgenError",
+    "analyze",
     "backward",
     "central",
     "fd_weights",

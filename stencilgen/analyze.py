@@ -573,11 +573,12 @@ def _inconsistent(
                 f"makes it {result}"
             )
     if fixed and (len(fixed) > 1 or not hints):
-        names = ",".join(s.name for s in sorted(fixed, key=lambda s: s.name))
+        ordered = sorted(fixed, key=lambda s: s.name)
+        names = ",".join(s.name for s in ordered)
         hints.append(
-            f"the coefficients contain {names}, which stay fixed as {step} → 0; "
-            f"to choose them, solve for them: --solve {names} --derivative M "
-            f"(Python: solve='{names}', derivative=M)"
+            f"the coefficients contain {', '.join(s.name for s in ordered)}, which "
+            f"stay fixed as {step} → 0; to choose them, solve for them: --solve "
+            f"{names} --derivative M (Python: solve='{names}', derivative=M)"
         )
     if formula.spacing is not None and fixed:
         hints.append(
