@@ -682,12 +682,15 @@ def _parse_sympy(expr: sympy.Expr, variable: str | None) -> Formula:
             raise fail(f"the sample {sample} is not {chosen} + shift")
         coefficient = sympy.diff(replaced, dummy)
         if coefficient.has(*dummies):
-            raise fail("it is not linear in the samples")
+            raise fail(
+                "it is not a linear combination of samples (a product, power or "
+                "function of samples)"
+            )
         terms.append((shift, coefficient))
     remainder = replaced - sympy.Add(
         *[c * d for (_, c), d in zip(terms, dummies, strict=True)]
     )
-    if remainder.has(*dummies) or not is_zero(remainder):
+    if not is_zero(remainder):
         raise fail(
             "it is not a linear combination of samples (a term has no sample or a "
             "sample sits inside a function)"
