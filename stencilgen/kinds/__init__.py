@@ -1,0 +1,148 @@
+"""The kinds of generated module, and the protocol every kind module follows.
+
+A spec entry's ``kind`` key (default ``"operator"``) names a *kind*: a module in
+this package that validates the entry, renders the module source and verifies the
+rendered module numerically. The build pipeline (:mod:`stencilgen.build`) knows
+nothing else about kinds. Kind modules are imported lazily, so a kind whose module
+is missing or broken only affects spec entries of that kind.
+
+The protocol
+------------
+A kind module ``stencilgen/kinds/<kind>.py`` defines, at module level:
+
+``KIND: str``
+    Its name, the spec's ``kind`` value (``"operator"``, ``"gradient"``,
+    ``"callables"``).
+
+``KEYS: Mapping[str, str]``
+    Every key the entry may have besides the common ``kind``, each mapped to a
+    one-line, user-facing description (README lists them; the spec loader rejects
+    any other key with a "did you mean" suggestion before ``parse`` is called).
+
+``parse(fields: stencilgen.spec.Fields) -> Config``
+    Kind-specific validation. ``fields.name`` is the entry name (the module is
+    ``<name>.py``); read keys with ``fields.integer``, ``fields.string``,
+    ``fields.choice``, ``fields.boolean``, ``fields.number``,
+    ``fields.number_list``, ``fields.raw`` (all raise a one-line
+    :class:`~stencilgen.errors.SpecError` naming file, entry and key), and raise
+    ``fields.error(key, "what is wrong; how to fix it")`` for anything else (an
+    impossible stencil, say). Return a frozen dataclass of your own; the loader
+    stores it as :attr:`stencilgen.spec.Entry.config`. Must be deterministic and
+    fast: it runs on every ``build --check``.
+
+``render(entry: stencilgen.spec.Entry, renderer: stencilgen.render.Renderer) -> str``
+    The module's text *after* the header (the pipeline adds the comment header
+    with the regenerate command and checksums): module docstring, ``import
+    numpy as np``, the functions. Derive with the engine (:mod:`stencilgen.stencil`,
+    :mod:`stencilgen.taylor`), turn every number and expression into text with
+    :mod:`stencilgen.printing` (the only place that may do so: exact ``p / q``
+    literals or 17-digit floats), and render templates ``templates/<kind>*.j2``
+    with ``renderer.render("<kind>.j2", **strings)``: templates get pre-rendered
+    strings, do no arithmetic, and have ``StrictUndefined``. ``entry.toml`` is
+    the entry's TOML text, for the docstring. The result must be deterministic
+    (no sets, dict orders from input only, no timestamps, no absolute paths), end
+    with exactly one newline, be standalone (numpy + standard library) and pass
+    ``ruff check`` and ``ruff format --check`` as rendered.
+
+``verify(entry: stencilgen.spec.Entry, module: types.ModuleType) -> list[VerifyRow]``
+    Run the freshly rendered module (imported in memory, never written) and
+    return one :class:`stencilgen.verify.VerifyRow` per function or variant
+    checked: claimed accuracy, measured convergence order in the interior and at
+    the boundary, worst polynomial error, pass/fail and a short note. Use the
+    helpers of :mod:`stencilgen.verify` (``convergence_order``,
+    ``order_ok``, ``smooth_cases``, ``perturbed_grid``, ``polynomial_error``).
+    Any exception escaping ``verify`` counts as a failure of that entry. Keep it
+    under ~0.2 s per entry.
+
+Optional: ``SOURCES: tuple[str, ...]`` — extra stencilgen module names (e.g.
+``"stencilgen.kinds.operator"``) whose source the kind depends on; together with
+the kind module, ``templates/<kind>*.j2`` and the shared code generator they form
+the input hash that lets ``build --check`` skip unchanged entries.
+
+Registering a kind is one line in :data:`KINDS` below.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from stencilgen.spec import closest
+
+if TYPE_CHECKING:
+    from stencilgen.render import Renderer
+    from stencilgen.spec import Entry, Fields
+    from stencilgen.verify import VerifyRow
+
+__all__ = ["KINDS", "Kind", "available_kinds", "get_kind"]
+
+#: Spec ``kind`` value → module implementing it (imported on first use).
+KINDS: Mapping[str, str] = {
+    "operator": "stencilgen.kinds.operator",
+    "gradient": "stencilgen.kinds.gradient",
+    "callables": "stencilgen.kinds.callables",
+}
+
+
+class Kind(Protocol):
+    """What a kind module provides (see the module docstring)."""
+
+    KIND: str
+    KEYS: Mapping[str, str]
+
+    def parse(self, fields: Fields) -> Any:
+        """Validate the entry; return the kind's frozen config."""
+
+    def render(self, entry: Entry, renderer: Renderer) -> str:
+        """Module text after the header."""
+
+    def verify(self, entry: Entry, module: ModuleType) -> list[VerifyRow]:
+        """Check the imported module numerically."""
+
+
+def _load(name: str) -> ModuleType | None:
+    target = KINDS[name]
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as error:
+        if error.name == target:
+            return None
+        raise
+
+
+def available_kinds() -> tuple[str, ...]:
+    """The registered kinds whose module is present, in registry order.
+
+    Examples
+    --------
+    >>> "operator" in available_kinds()
+    True
+    """
+    return tuple(name for name in KINDS if _load(name) is not None)
+
+
+def get_kind(name: str, fields: Fields | None = None) -> Kind:
+    """The kind module for ``name``.
+
+    Raises
+    ------
+    SpecError
+        Unknown or unavailable kind (via ``fields.error("kind", ...)`` when given).
+    """
+    from stencilgen.errors import SpecError
+
+    def fail(message: str) -> SpecError:
+        return fields.error("kind", message) if fields else SpecError(message)
+
+    if name not in KINDS:
+        raise fail(
+            f"unknown kind {name!r}; use one of "
+            + ", ".join(f'"{k}"' for k in KINDS)
+            + closest(name, KINDS)
+        )
+    module = _load(name)
+    if module is None:
+        raise fail(f"kind {name!r} is not available in this version of stencilgen")
+    return cast("Kind", module)
