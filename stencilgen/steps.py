@@ -259,7 +259,7 @@ def representable_step(h: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     return np.asarray((points + steps) - points)
 
 
-def default_step(relative_step: float, x: ArrayLike) -> NDArray[np.float64]:
+def default_step(relative_step: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     """The default absolute step at ``x``: ``relative_step · max(1, |x|)``, exact.
 
     This is the rule the generated callables apply to every coordinate.
@@ -270,4 +270,5 @@ def default_step(relative_step: float, x: ArrayLike) -> NDArray[np.float64]:
     [0.0010000000000000009, 0.19999999999998863]
     """
     points = np.asarray(x, dtype=np.float64)
-    return representable_step(relative_step * np.maximum(1.0, np.abs(points)), points)
+    relative = np.asarray(relative_step, dtype=np.float64)
+    return representable_step(relative * np.maximum(1.0, np.abs(points)), points)
