@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -10,7 +11,9 @@ import sympy
 from scipy.optimize import minimize_scalar
 
 from stencilgen import backward, central, forward, make_stencil
+from stencilgen.cli import main
 from stencilgen.errors import StencilError
+from stencilgen.printing import float17
 from stencilgen.stencil import Stencil
 from stencilgen.steps import (
     FLOAT32_EPS,
@@ -156,3 +159,49 @@ def test_step_rule_refuses_a_stencil_without_error_term() -> None:
     exact = Stencil(1, (sympy.S(0),), sympy.S(0), (sympy.S(1),), None, None, sympy.S(0))
     with pytest.raises(StencilError, match="no truncation error"):
         step_rule(exact)
+
+
+def test_step_command_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["step", "-d", "1", "--accuracy", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "Σ|w|:             3/2" in out
+    assert "(C = -1/30, accuracy p = 4)" in out
+    relative = step_rule(central(1, 4)).relative_step()
+    assert f"h_rel = (45/4·ε)^(1/5) = {float17(relative)}" in out
+
+
+def test_step_command_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["step", "-d", "2", "--kind", "forward", "--accuracy", "2", "--json"]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    rule = step_rule(forward(2, 2))
+    assert doc["offsets"] == ["0", "1", "2", "3"]
+    assert doc["weight_sum"] == str(rule.weight_sum) == "12"
+    assert doc["error_coefficient"] == "-11/12"
+    assert doc["relative_step"] == rule.relative_step()
+    assert doc["step_factor"] == "144/11"
+    assert (
+        main(
+            ["step", "-d", "1", "--offsets=-1,0,1", "--precision", "float32", "--json"]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["relative_step"] == pytest.approx((3 * 2.0**-23) ** (1 / 3), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-d", "1", "--offsets=0,hd,-hs"], "symbolic"),
+        (["-d", "0", "--offsets=0,1", "--at", "1/2"], "interpolation"),
+        (["-d", "1", "--accuracy", "3"], "even accuracy only"),
+    ],
+)
+def test_step_command_bad_input(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["step", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
