@@ -105,6 +105,8 @@ def gradient_group(
                 "generated gradient(f, h, out=)",
                 lambda e=edge_order: g(f, h, axis=axis, edge_order=e, out=out),
             ),
+            # A fresh result costs page faults: compare with a fresh copy too.
+            ("f.copy() (allocating copy)", f.copy),
         ]
         report(
             f"3-point gradient, uniform, {shape} along axis {axis}, "
