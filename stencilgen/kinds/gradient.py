@@ -710,7 +710,32 @@ def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
     for e in range(1, p + 1):
         for grid in ("uniform", "non-uniform"):
             rows.append(_verify_one(entry.name, function, p, e, grid))
+    if p == 2:
+        rows.append(_verify_numpy(entry.name, function))
     return rows
+
+
+def _verify_numpy(name: str, function: Any) -> VerifyRow:
+    """Accuracy 2 must reproduce numpy.gradient (to a few ulps) on random grids."""
+    rng = np.random.default_rng(11)
+    worst = 0.0
+    f = rng.standard_normal((7, 9))
+    for x in (np.cumsum(rng.uniform(0.1, 1.0, 9)), 0.3):
+        for e in (1, 2):
+            expected = np.gradient(f, 0.5, x, edge_order=e)
+            actual = function(f, 0.5, x, edge_order=e)
+            for a, b in zip(expected, actual, strict=True):
+                worst = max(worst, relative_error(b, a))
+    return VerifyRow(
+        module=name,
+        function=f"{name} vs numpy.gradient",
+        claimed=None,
+        interior=None,
+        boundary=None,
+        polynomial=worst,
+        passed=bool(worst <= 8 * np.finfo(float).eps),
+        note="random 2-D grids, edge_order 1 and 2",
+    )
 
 
 def _verify_one(name: str, function: Any, p: int, e: int, grid: str) -> VerifyRow:
