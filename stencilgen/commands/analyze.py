@@ -441,7 +441,7 @@ def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
     if args.json:
         documents = []
         for entry, analysis, reason in results:
-            document: dict[str, Any] = {"line": entry.line, "name": entry.name}
+            document: dict[str, Any] = {"line": entry.line, "label": entry.name}
             document.update(analysis_json(analysis))
             document["expectation"] = _expectation_json(entry.expected, reason)
             documents.append(document)
