@@ -1,0 +1,179 @@
+"""The build pipeline, from spec file to verified modules in the output folder.
+
+::
+
+    stencils.toml ─load_spec─▶ Spec ─generate (per entry)─▶ Module
+        (derive ─▶ context ─▶ render, in the entry's kind) ─verify─▶ VerifyRow
+    ─compare─▶ [Change] ─write_changes / report─▶ generated/*.py | diff + exit code
+
+:func:`build` spells the chain out; only its two ends touch the disk
+(:func:`stencilgen.spec.load_spec` and :mod:`stencilgen.outputs`). An entry whose
+input hash (spec entry + generator sources, see :func:`stencilgen.render.input_hash`)
+matches the one recorded in an intact existing file is neither re-derived nor
+re-verified: that is what keeps ``stencilgen build --check`` fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from stencilgen.kinds import KINDS, get_kind
+from stencilgen.outputs import Change, compare, read_folder, write_changes
+from stencilgen.render import (
+    Renderer,
+    add_header,
+    input_hash,
+    read_header,
+    regenerate_command,
+    template_dir,
+)
+from stencilgen.spec import Entry, Spec, load_spec
+from stencilgen.verify import VerifyReport, VerifyRow, load_module
+
+__all__ = ["BuildResult", "Module", "build", "entry_inputs", "generate", "verify_files"]
+
+_PACKAGE = Path(__file__).resolve().parent
+#: Engine and code-generator modules every kind's output depends on.
+_SHARED = ("printing", "render", "spec", "stencil", "taylor", "display", "expr")
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module of the build: its file name, text and verification rows.
+
+    ``rows`` is empty when the module was reused unchanged (not re-verified).
+    """
+
+    name: str
+    source: str
+    rows: tuple[VerifyRow, ...]
+    reused: bool
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build found and did."""
+
+    spec: Spec
+    out: Path
+    modules: tuple[Module, ...]
+    changes: tuple[Change, ...]
+    report: VerifyReport
+    written: bool
+
+
+def _sources(kind: str) -> list[Path]:
+    module = KINDS[kind]
+    paths = [_PACKAGE / f"{name}.py" for name in _SHARED]
+    paths.append(_PACKAGE / "kinds" / f"{module.rsplit('.', 1)[1]}.py")
+    extra = getattr(get_kind(kind), "SOURCES", ())
+    for name in extra:
+        relative = name.removeprefix("stencilgen.").replace(".", "/")
+        paths.append(_PACKAGE / f"{relative}.py")
+    paths += sorted(template_dir().glob(f"{kind}*.j2"))
+    return paths
+
+
+def entry_inputs(entry: Entry, command: str) -> str:
+    """The input hash of one entry (recorded in its module's header)."""
+    return input_hash(
+        kind=entry.kind,
+        entry=entry.name,
+        table=entry.table,
+        command=command,
+        sources=_sources(entry.kind),
+    )
+
+
+def generate(
+    entry: Entry, renderer: Renderer, *, spec_name: str, command: str, inputs: str
+) -> Module:
+    """Entry ─derive, context, render─▶ source ─verify─▶ rows (pure: no disk)."""
+    kind = get_kind(entry.kind)
+    body = kind.render(entry, renderer)
+    source = add_header(
+        body, entry=entry.name, spec_name=spec_name, command=command, inputs=inputs
+    )
+    rows = run_checks(entry, source)
+    return Module(f"{entry.name}.py", source, tuple(rows), reused=False)
+
+
+def run_checks(entry: Entry, source: str) -> list[VerifyRow]:
+    """Import ``source`` in memory and run its kind's checks.
+
+    A module that fails to import, or whose checks raise, gives one failed row.
+    """
+    kind = get_kind(entry.kind)
+    try:
+        module: ModuleType = load_module(source, entry.name)
+        rows = list(kind.verify(entry, module))
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}".splitlines()[0][:100]
+        return [
+            VerifyRow(entry.name, entry.name, None, None, None, None, False, message)
+        ]
+    if not rows:
+        return [
+            VerifyRow(
+                entry.name, entry.name, None, None, None, None, False, "no checks"
+            )
+        ]
+    return rows
+
+
+def build(
+    spec_path: Path, out: Path, *, write: bool, force: bool = False
+) -> BuildResult:
+    """Run the pipeline; write the changes only when ``write`` and all verified.
+
+    Raises
+    ------
+    SpecError, OutputError
+        Bad spec, protected file without ``force``, unwritable folder.
+    """
+    spec = load_spec(spec_path)  # disk ─▶ Spec
+    current = read_folder(out)  # disk ─▶ existing texts
+    command = regenerate_command(spec_path, out)
+    renderer = Renderer()
+    modules = []
+    for entry in spec.entries:
+        inputs = entry_inputs(entry, command)
+        old = current.get(f"{entry.name}.py")
+        if old is not None and read_header(old) == (inputs, True):
+            modules.append(Module(f"{entry.name}.py", old, (), reused=True))
+            continue
+        modules.append(
+            generate(
+                entry,
+                renderer,
+                spec_name=spec_path.name,
+                command=command,
+                inputs=inputs,
+            )
+        )
+    report = VerifyReport(tuple(row for m in modules for row in m.rows))
+    changes = compare({m.name: m.source for m in modules}, current)
+    written = write and report.ok and bool(changes)
+    if written:
+        write_changes(out, changes, force=force)  # ─▶ disk
+    return BuildResult(spec, out, tuple(modules), tuple(changes), report, written)
+
+
+def verify_files(spec_path: Path, out: Path) -> tuple[VerifyReport, list[str]]:
+    """Re-verify the modules in ``out`` for every entry of the spec.
+
+    Returns the report and the names of modules that are missing.
+    """
+    spec = load_spec(spec_path)
+    current = read_folder(out)
+    rows: list[VerifyRow] = []
+    missing = []
+    for entry in spec.entries:
+        text = current.get(f"{entry.name}.py")
+        if text is None:
+            missing.append(f"{entry.name}.py")
+            continue
+        rows += run_checks(entry, text)
+    return VerifyReport(tuple(rows)), missing
