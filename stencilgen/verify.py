@@ -206,20 +206,19 @@ def smooth_cases(period: float | None = None) -> tuple[Case, ...]:
     >>> bool(np.isclose(d1, 1.3 * math.cos(0.4) - 0.6 * 0.7 * math.sin(0.2)))
     True
     """
-    if period is None:
-        a, b, c, d = 1.3, 0.4, 0.7, 0.2
-    else:
-        a, b, c, d = 2 * np.pi / period, 0.4, 4 * np.pi / period, 0.2
+    a, b, c, d = 1.3, 0.4, 0.7, 0.2
+    if period is not None:
+        a, c = 2 * math.pi / period, 4 * math.pi / period
 
     def f(x: Array) -> Array:
-        return np.sin(a * x + b) + 0.6 * np.cos(c * x + d)
+        result: Array = np.sin(a * x + b) + 0.6 * np.cos(c * x + d)
+        return result
 
     def df(k: int) -> Func:
         def derivative(x: Array) -> Array:
-            shift = k * np.pi / 2
-            return a**k * np.sin(a * x + b + shift) + 0.6 * c**k * np.cos(
-                c * x + d + shift
-            )
+            shift = k * math.pi / 2
+            result: Array = a**k * np.sin(a * x + b + shift)
+            return result + 0.6 * c**k * np.cos(c * x + d + shift)
 
         return derivative
 
