@@ -217,8 +217,10 @@ def smooth_cases(period: float | None = None) -> tuple[Case, ...]:
     def df(k: int) -> Func:
         def derivative(x: Array) -> Array:
             shift = k * math.pi / 2
-            result: Array = a**k * np.sin(a * x + b + shift)
-            return result + 0.6 * c**k * np.cos(c * x + d + shift)
+            result: Array = a**k * np.sin(a * x + b + shift) + 0.6 * c**k * np.cos(
+                c * x + d + shift
+            )
+            return result
 
         return derivative
 
