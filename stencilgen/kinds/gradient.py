@@ -327,8 +327,18 @@ def _gap_names(accuracy: int) -> list[str]:
     return ["hs", "hd"] if accuracy == 2 else [f"g{k}" for k in range(accuracy)]
 
 
-def _shift_text(k: int) -> str:
-    return "key" if k == 0 else f"shift({k})"
+def _view_name(k: int) -> str:
+    return "f_0" if k == 0 else (f"f_m{-k}" if k < 0 else f"f_p{k}")
+
+
+def _view_lines(half: int, ks: Sequence[int]) -> list[str]:
+    """``f_p1 = f[_along(ndim, axis, 2, n)]``: f shifted by k, aligned with o."""
+    lines = []
+    for k in ks:
+        start = half + k
+        stop = f"n - {half - k}" if half - k else "n"
+        lines.append(f"    {_view_name(k)} = f[_along(ndim, axis, {start}, {stop})]")
+    return lines
 
 
 def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, Any]:
@@ -364,9 +374,9 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         plus, minus = k, -k
         if w.could_extract_minus_sign():
             w, plus, minus = -w, -k, k
-        target = "o" if k == 1 else "t"
+        target = "ob" if k == 1 else "t"
         body.append(
-            f"        np.subtract(f[{_shift_text(plus)}], f[{_shift_text(minus)}], "
+            f"        np.subtract({_view_name(plus)}[key], {_view_name(minus)}[key], "
             f"out={target})"
         )
         numer, denom = sympy.fraction(w)
@@ -385,12 +395,15 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
                 f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
             )
         if k > 1:
-            body.append("        np.add(o, t, out=o)")
+            body.append("        np.add(ob, t, out=ob)")
     comment = "        # 1-D: out[i] = " + " + ".join(formula_terms)
     body.insert(
         0, comment if len(comment) <= 88 else "        # 1-D: see the docstring"
     )
     ctx["uniform_setup"] = setup
+    ctx["uniform_views"] = _view_lines(
+        half, [k for j in range(1, half + 1) for k in (-j, j)]
+    )
     ctx["uniform_body"] = body
     ctx["uniform_needs_buffer"] = half > 1
 
@@ -410,11 +423,8 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         *weight_lines,
         "    return " + ", ".join(names),
     ]
-    ctx["nonuniform_unpack"] = [
-        printing.assign(
-            ", ".join(names), "(w.reshape(shape) for w in weights)", level=2
-        )
-    ]
+    ctx["nonuniform_unpack"] = [printing.assign(", ".join(names), "block", level=2)]
+    ctx["nonuniform_views"] = _view_lines(half, range(-half, half + 1))
     nbody = [
         "        # 1-D: out[i] = "
         + " + ".join(f"{n}[i] * f[i{_signed(k - half)}]" for k, n in enumerate(names)),
@@ -423,12 +433,12 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         nbody[-1] = "        # 1-D: out[i] = sum of w[k][i] * f[i + k], k = "
         nbody[-1] += f"-{half}..{half}"
     for k, n in enumerate(names):
-        target = "o" if k == 0 else "t"
+        target = "ob" if k == 0 else "t"
         nbody.append(
-            f"        np.multiply({n}, f[{_shift_text(k - half)}], out={target})"
+            f"        np.multiply({n}, {_view_name(k - half)}[key], out={target})"
         )
         if k:
-            nbody.append("        np.add(o, t, out=o)")
+            nbody.append("        np.add(ob, t, out=ob)")
     ctx["nonuniform_body"] = nbody
 
     # Edges.
