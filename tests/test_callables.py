@@ -236,6 +236,23 @@ def test_hessian_tensor_product_with_shared_evaluations(gen: ModuleType) -> None
     assert f.calls == 1 + 4 * n + 16 * n * (n - 1) // 2
 
 
+def test_hessian_full_output(gen: ModuleType) -> None:
+    x = np.array([-1.2, 1.0, 0.8])
+    n = x.size
+    exact = rosen_hess(x)
+    f = Counter(rosen)
+    result = gen.hessian(f, x, full_output=True)
+    assert np.array_equal(result.df, gen.hessian(rosen, x))
+    assert result.nfev == f.calls
+    # Axis points {0, ±1, ±2} ∪ {0, ±2, ±4}; pairs {±1, ±2}² ∪ {±2, ±4}² share {±2}².
+    assert f.calls == 1 + 6 * n + (16 + 16 - 4) * n * (n - 1) // 2
+    assert np.all(result.error >= np.abs(result.df - exact))
+    assert np.all(result.error < 1e-6 * np.max(np.abs(exact)))
+    assert result.h.tolist() == [
+        (xi + gen.HESSIAN_RELATIVE_STEP * max(1, abs(xi))) - xi for xi in x
+    ]
+
+
 def test_forward_hessian_shares_axis_points_between_entries() -> None:
     module = render({"stencil": "forward", "accuracy": 1})
     x = np.array([0.3, -1.0, 2.0])
@@ -343,10 +360,12 @@ def test_non_finite_values_name_the_sample_point(gen: ModuleType) -> None:
         r"\[0\.0, -0\.002, 2\.0\]",
     ):
         gen.gradient(lambda v: 1 / v[0] if v[0] else np.inf, [0.0, 0.0, 2.0], h=1e-3)
-    with pytest.raises(
-        TypeError, match="f must return real numbers, got dtype complex128"
-    ):
-        gen.derivative(lambda t: t + 1j, 1.0)
+    for x in (1.0, [1.0, 2.0]):
+        with pytest.raises(
+            TypeError,
+            match=r"f must return real numbers, got dtype complex128 at the sample point x \+ \(-2\)·h = ",
+        ):
+            gen.derivative(lambda t: t + 1j, x)
 
 
 def test_bad_steps(gen: ModuleType) -> None:
