@@ -266,10 +266,23 @@ def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
-        if "Cannot declare" in message or "Cannot overwrite" in message:
-            message = "duplicate entry or key " + message[message.find("(") :]
+        line = re.search(r"at line (\d+)", message)
+        where = f"line {line.group(1)}: " if line else ""
+        declared = re.search(r"Cannot declare \((.*)\) twice", message)
+        if declared:
+            name = ".".join(re.findall(r"'([^']*)'", declared.group(1)))
             raise SpecError(
-                f"{label}: {message}; every entry name and key must be unique"
+                f"{label}: {where}duplicate entry [{name}]; every entry name must "
+                "be unique"
+            ) from None
+        if "Cannot overwrite" in message:
+            entry = ""
+            for text_line in text.splitlines()[: int(line.group(1)) if line else 0]:
+                header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", text_line)
+                entry = f"entry [{header.group(1)}], " if header else entry
+            raise SpecError(
+                f"{label}: {where}{entry}duplicate key; every key of an entry must "
+                "be unique"
             ) from None
         raise SpecError(f"{label}: invalid TOML: {message}") from None
     if not data:
