@@ -348,8 +348,9 @@ def test_non_finite_values_name_the_sample_point(gen: ModuleType) -> None:
     with (
         pytest.raises(
             ValueError,
-            match=r"f returned nan at the sample point x \+ \(-2\)·h = -0\.00140186\d+ "
-            r"\(element \(1,\)\); .* move x away from a singularity or pass a smaller h",
+            match=r"f returned nan at the sample point x \+ \(-2\)·h = "
+            r"-0\.00140186\d+ \(element \(1,\)\); .* move x away from a "
+            r"singularity or pass a smaller h",
         ),
         np.errstate(invalid="ignore"),
     ):  # log of a negative sample point
@@ -363,7 +364,8 @@ def test_non_finite_values_name_the_sample_point(gen: ModuleType) -> None:
     for x in (1.0, [1.0, 2.0]):
         with pytest.raises(
             TypeError,
-            match=r"f must return real numbers, got dtype complex128 at the sample point x \+ \(-2\)·h = ",
+            match=r"f must return real numbers, got dtype complex128 at the sample "
+            r"point x \+ \(-2\)·h = ",
         ):
             gen.derivative(lambda t: t + 1j, x)
 
