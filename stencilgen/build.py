@@ -36,7 +36,7 @@ __all__ = ["BuildResult", "Module", "build", "entry_inputs", "generate", "verify
 
 _PACKAGE = Path(__file__).resolve().parent
 #: Engine and code-generator modules every kind's output depends on.
-_SHARED = ("printing", "render", "spec", "stencil", "taylor", "display", "expr")
+_SHARED = ("printing", "render", "stencil", "taylor", "display")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ __all__ = [
     "LINE_LENGTH",
     "assign",
     "docstring",
+    "entry_toml",
     "expression",
     "float17",
     "indent",
@@ -366,3 +367,34 @@ def docstring(lines: Sequence[str], level: int = 1) -> str:
     pad = "    " * level
     body = [lines[0]] + [pad + line if line else "" for line in lines[1:]]
     return 'r"""' + "\n".join(body).rstrip() + "\n" + pad + '"""'
+
+
+def entry_toml(name: str, table: Mapping[str, Any]) -> str:
+    """TOML text for one entry, keys in file order.
+
+    Examples
+    --------
+    >>> print(entry_toml("d1", {"derivative": 1, "offsets": [-1, 0, 1], "at": "1/2"}))
+    [d1]
+    derivative = 1
+    offsets = [-1, 0, 1]
+    at = "1/2"
+    """
+    lines = [f"[{name}]"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }"
+    return repr(value)

@@ -38,7 +38,6 @@ __all__ = [
     "Fields",
     "Spec",
     "closest",
-    "entry_toml",
     "load_spec",
     "parse_spec",
 ]
@@ -76,6 +75,8 @@ class Entry:
     @property
     def toml(self) -> str:
         """The entry as TOML text (for docstrings)."""
+        from stencilgen.printing import entry_toml
+
         return entry_toml(self.name, self.table)
 
 
@@ -350,34 +351,3 @@ def load_spec(path: str | Path) -> Spec:
     except UnicodeDecodeError:
         raise SpecError(f"{path}: the spec is not UTF-8 text") from None
     return parse_spec(text, path)
-
-
-def entry_toml(name: str, table: Mapping[str, Any]) -> str:
-    """TOML text for one entry, keys in file order.
-
-    Examples
-    --------
-    >>> print(entry_toml("d1", {"derivative": 1, "offsets": [-1, 0, 1], "at": "1/2"}))
-    [d1]
-    derivative = 1
-    offsets = [-1, 0, 1]
-    at = "1/2"
-    """
-    lines = [f"[{name}]"]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
-    return "\n".join(lines)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
-        return "{ " + inner + " }"
-    return repr(value)

@@ -11,7 +11,8 @@ from stencilgen.cli import main
 from stencilgen.errors import SpecError
 from stencilgen.kinds import KINDS
 from stencilgen.kinds import operator as op_kind
-from stencilgen.spec import COMMON_KEYS, entry_toml, load_spec, parse_spec
+from stencilgen.printing import entry_toml
+from stencilgen.spec import COMMON_KEYS, load_spec, parse_spec
 
 
 def config(text: str) -> op_kind.OperatorConfig:
