@@ -338,3 +338,21 @@ def test_kind_verify_rows_pass(grad4):
     entry = Entry(name="gradient4", kind="gradient", table={}, config=config)
     rows = kind.verify(entry, grad4)
     assert rows and all(row.passed for row in rows), rows
+
+
+def test_committed_module_is_the_drop_in():
+    # generated/gradient.py as committed (its freshness is tested with the build).
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "generated" / "gradient.py"
+    module = load_module(path.read_text(), "gradient_committed")
+    f = np.array([[1, 2, 6], [3, 4, 5]])
+    assert_same(
+        np.gradient(f, 2.0, [1.0, 1.5, 3.5]),
+        module.gradient(f, 2.0, [1.0, 1.5, 3.5]),
+        0,
+    )
+    x = np.array([0.0, 2.0, 3.0, 6.0, 8.0])
+    assert_same(
+        np.gradient(x**2, x, edge_order=2), module.gradient(x**2, x, edge_order=2), 0
+    )
