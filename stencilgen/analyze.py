@@ -50,7 +50,7 @@ from sympy.polys.polyerrors import PolynomialError
 from stencilgen.display import prime_name
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
-from stencilgen.formula import Formula, Sample, is_zero, parse_formula
+from stencilgen.formula import Formula, Sample, is_zero, parse_formula, tidy
 from stencilgen.stencil import FAMILIES, family_offsets, make_stencil
 
 __all__ = [
@@ -291,7 +291,7 @@ class _Laurent:
                 value -= self.den[j] * self._cache[i - j]
             value = value / self.den[0]
             if not value.is_Number:
-                value = sympy.factor(sympy.cancel(sympy.together(value)))
+                value = tidy(value)
             self._cache.append(value)
         return self._cache[index]
 
@@ -396,10 +396,7 @@ class _Expansion:
 
 def _expression(formula: Formula, at: sympy.Expr, group: Mapping[int, Any]) -> Any:
     return sympy.Add(
-        *[
-            sympy.factor(c) * _derivative(formula, k, at)
-            for k, c in sorted(group.items())
-        ]
+        *[tidy(c) * _derivative(formula, k, at) for k, c in sorted(group.items())]
     )
 
 
@@ -534,13 +531,13 @@ def _inconsistent(
     fixed = set(formula.coefficient_symbols) - set(steps)
     if repair and len(dominant) == 1:
         ((m, factor),) = dominant.items()
-        factor = sympy.factor(factor)
+        factor = tidy(factor)
         if len(factor.free_symbols - set(steps)) <= 1:
             rescaled = Formula(
                 formula.function,
                 formula.variable,
                 tuple(
-                    Sample(s.shift, sympy.factor(sympy.cancel(s.coefficient / factor)))
+                    Sample(s.shift, tidy(s.coefficient / factor))
                     for s in formula.samples
                 ),
                 formula.text,
@@ -550,7 +547,7 @@ def _inconsistent(
             target = plain(_derivative(formula, m, at), formula)
             how = f"dividing it by {plain(factor, formula)}"
             if formula.divisor is not None:
-                new = sympy.factor(sympy.cancel(formula.divisor * factor))
+                new = tidy(formula.divisor * factor)
                 instead = (
                     f"by {plain(new, formula)} instead of "
                     f"{plain(formula.divisor, formula)}"
@@ -742,7 +739,7 @@ def solve_coefficients(
             raise StencilError(
                 f"no values of {', '.join(names)} make the formula approximate "
                 f"derivative {derivative}: its Taylor term {k} is fixed to "
-                f"{sympy.factor(term + (1 if k == derivative else 0))}"
+                f"{tidy(term + (1 if k == derivative else 0))}"
             )
         equations.append(sympy.numer(term))
         solutions = sympy.linsolve(equations, symbols)
@@ -754,10 +751,7 @@ def solve_coefficients(
             )
         (solution,) = solutions
         if k >= derivative and not any(v.has(*symbols) for v in solution):
-            return {
-                s: sympy.factor(sympy.cancel(v))
-                for s, v in zip(symbols, solution, strict=True)
-            }
+            return {s: tidy(v) for s, v in zip(symbols, solution, strict=True)}
     free = sorted(
         {str(s) for v in (solution or symbols) for s in v.free_symbols} & set(names)
     )

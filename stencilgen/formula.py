@@ -54,11 +54,13 @@ from stencilgen.expr import (
 )
 
 __all__ = [
+    "MAX_FACTOR_SYMBOLS",
     "MAX_SAMPLES",
     "Formula",
     "Sample",
     "is_zero",
     "parse_formula",
+    "tidy",
 ]
 
 #: Most distinct sample points a formula may have (keeps the analysis bounded).
@@ -102,6 +104,28 @@ def is_zero(expr: sympy.Expr) -> bool:
     if cancelled.is_rational_function():
         return False
     return bool(sympy.simplify(cancelled) == 0)
+
+
+#: Expressions in at most this many symbols are factored for display; factoring
+#: time grows steeply with the number of symbols, so larger ones stay cancelled.
+MAX_FACTOR_SYMBOLS = 4
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """Put ``expr`` in a canonical, readable form: cancelled, factored when small.
+
+    Examples
+    --------
+    >>> hd, hs = sympy.symbols("hd hs")
+    >>> tidy((hd**2 - hs**2) / (hs * hd * (hs + hd)))
+    (hd - hs)/(hd*hs)
+    """
+    if expr.is_Number:
+        return expr
+    cancelled = sympy.cancel(sympy.together(expr))
+    if len(cancelled.free_symbols) > MAX_FACTOR_SYMBOLS:
+        return cancelled
+    return sympy.factor(cancelled)
 
 
 def _key(shift: sympy.Expr) -> sympy.Expr:
@@ -194,7 +218,7 @@ class Formula:
         for sample in self.samples:
             coefficient = sample.coefficient.xreplace(dict(values))
             if not coefficient.is_Number:
-                coefficient = sympy.factor(sympy.cancel(sympy.together(coefficient)))
+                coefficient = tidy(coefficient)
             if not is_zero(coefficient):
                 samples.append(Sample(sample.shift, coefficient))
         return Formula(
@@ -623,7 +647,7 @@ def _finish(
                 f"depends on the variable {variable}; coefficients must not"
             )
         if not coefficient.is_Number:
-            coefficient = sympy.factor(sympy.cancel(sympy.together(coefficient)))
+            coefficient = tidy(coefficient)
         if not is_zero(coefficient):
             samples.append(
                 Sample(shift if shift.is_Number else sympy.expand(shift), coefficient)
