@@ -11,6 +11,8 @@ import ast
 import doctest
 import importlib.util
 import math
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -427,3 +429,38 @@ def test_bad_points(gen: ModuleType) -> None:
 def test_a_stencil_the_spec_cannot_build(table: dict[str, Any], message: str) -> None:
     with pytest.raises(SpecError, match=r"^stencils\.toml: entry \[c\], " + message):
         kind.parse(Fields("stencils.toml", "c", table))
+
+
+ENTRIES = [
+    {"stencil": "forward", "accuracy": 1},
+    {"stencil": "forward", "accuracy": 3},
+    {"stencil": "backward", "accuracy": 2},
+    {"accuracy": 2},
+    {"accuracy": 8},
+    {"derivative": 2, "accuracy": 2},
+    {"derivative": 3, "stencil": "forward", "accuracy": 2},
+    {"offsets": [-1, "-1/3", "1/3", 1]},
+    {"offsets": [0, 1, 3]},
+    {"offsets": [0, 1], "at": "1/2"},
+]
+
+
+@pytest.mark.parametrize("table", ENTRIES, ids=[str(t) for t in ENTRIES])
+def test_any_entry_renders_clean_verified_code(
+    table: dict[str, Any], tmp_path: Path
+) -> None:
+    config = kind.parse(Fields("stencils.toml", "c", table))
+    entry = Entry("c", "callables", table, config)
+    text = kind.render(entry, Renderer())
+    assert text == kind.render(entry, Renderer())  # deterministic
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    rows = kind.verify(entry, load_module(text, "c"))
+    assert rows and all(row.passed for row in rows), rows
+    path = tmp_path / "c.py"
+    path.write_text(text)
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        done = subprocess.run(
+            [str(ruff), *command, str(path)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

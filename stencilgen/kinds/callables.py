@@ -452,8 +452,13 @@ def _convergence(config: CallablesConfig, module: ModuleType) -> tuple[float, fl
     case = smooth_cases()[0]
     x = np.array([-0.7, 0.2, 0.9])
     exact = case.derivative(m)(x)
-    # Steps where truncation (≈ |C|·h**p) stays far above round-off.
-    smallest = (1e-7 / float(abs(stencil.error_coefficient))) ** (1 / p)
+    # Steps where truncation |C|·h**p stays far above round-off ε·Σ|w|/h**m:
+    # above 1e-7 and at least 1000 times the round-off bound.
+    c = float(abs(stencil.error_coefficient))
+    smallest = max(
+        (1e-7 / c) ** (1 / p),
+        (1e3 * 2.0**-52 * float(rule.weight_sum) / c) ** (1 / (m + p)),
+    )
     steps = [min(1.0, 8 * smallest) / 2**k for k in range(4)]
     errors = [
         float(np.max(np.abs(module.derivative(case.function, x, h) - exact)))
