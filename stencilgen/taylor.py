@@ -39,10 +39,11 @@ from typing import Any
 import sympy
 from sympy.core.mul import _keep_coeff
 from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.rings import PolyElement, ring
 
-from stencilgen.errors import StencilError
+from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
 
 __all__ = [
@@ -102,7 +103,10 @@ def as_exact(value: Any, what: str = "value") -> sympy.Expr:
             )
         expr = sympy.Rational(repr(number))
     elif isinstance(value, str):
-        expr = parse_expression(value)
+        try:
+            expr = parse_expression(value)
+        except ExpressionError as error:
+            raise ExpressionError(f"{what}: {error}") from None
     else:
         raise StencilError(
             f"{what} has unsupported type {type(value).__name__}; give an int, "
@@ -507,8 +511,9 @@ def solve_taylor_system(
 ) -> tuple[Any, ...]:
     r"""Weights by solving the Taylor system :math:`\sum_i w_i x_i^k = k!\,\delta_{km}`.
 
-    The independent (and slower) path: SymPy's linear solver on the moment
-    equations, exactly as one solves them by hand. Used as a cross-check.
+    The independent (and slower) path: Gaussian elimination (SymPy's exact LU
+    over the field of the entries) on the moment equations, exactly as one solves
+    them by hand. Used as a cross-check of :func:`fd_weights`.
 
     Examples
     --------
@@ -520,8 +525,12 @@ def solve_taylor_system(
     n = len(nodes)
     matrix = sympy.Matrix(n, n, lambda k, i: nodes[i] ** k)
     rhs = sympy.Matrix(n, 1, lambda k, _: math.factorial(m) if k == m else 0)
-    solution = matrix.LUsolve(rhs)
-    return tuple(sympy.factor(sympy.cancel(w)) for w in solution)
+    # LU over the exact field of the entries (Q, or Q(symbols)): a plain
+    # Matrix.LUsolve builds unsimplified expressions that take minutes to cancel
+    # for five symbolic offsets.
+    A, b = DomainMatrix.from_Matrix(matrix).unify(DomainMatrix.from_Matrix(rhs))
+    solution = A.to_field().lu_solve(b.to_field()).to_Matrix()
+    return tuple(sympy.factor(w) for w in solution)
 
 
 def moment(
