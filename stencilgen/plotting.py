@@ -355,6 +355,10 @@ def plot_error(curve: ErrorCurve, output: str | os.PathLike[str]) -> Path:
     os.close(handle)
     try:
         figure.savefig(temporary, format="png")
+        # mkstemp makes the file private (0600); give it the usual mode.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import sys
@@ -39,6 +40,16 @@ def test_cli_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     printed = capsys.readouterr().out
     assert printed.startswith(f"wrote {out}: default step h = 8.733e-06")
     assert list(tmp_path.iterdir()) == [out]  # no temporary left behind
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_cli_family_stencil_and_second_derivative(tmp_path: Path) -> None:
+    out = tmp_path / "d2.png"
+    args = ["-d", "2", "--kind", "forward", "--accuracy", "2", "--function", "exp(x)"]
+    assert main(["plot-error", *args, "--at", "1/2", "-o", str(out)]) == 0
+    assert png_size(out.read_bytes()) == (750, 500)
 
 
 def test_the_marked_step_is_inside_the_range_and_near_the_bottom() -> None:
