@@ -716,12 +716,15 @@ def _coordinate_block(
     """
     lines = []
     if count <= _CLOSED_FORM_POINTS:
-        for k in sorted(spacing):
-            lines += _statement(_spacing_name(k), spacing[k])
-        stencil = _symbolic_window(m, first, count)
-        for k, weight in enumerate(stencil.weights):
-            lines += _statement(f"w[{k}, {columns}]", printing.expression(weight))
-        return lines
+        try:
+            for k in sorted(spacing):
+                lines += _statement(_spacing_name(k), spacing[k])
+            stencil = _symbolic_window(m, first, count)
+            for k, weight in enumerate(stencil.weights):
+                lines += _statement(f"w[{k}, {columns}]", printing.expression(weight))
+            return lines
+        except ValueError:  # a closed form too long for a line: evaluate instead
+            lines = []
     # Wider windows: the same Lagrange formula, evaluated on the node arrays.
     lines = [f"xi = {xs[0]}"]
     items = [f"{xs[o]} - xi" for o in range(first, first + count) if o != 0]
@@ -796,7 +799,7 @@ def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
             points.append(f"*range(n - {len(p.right)}, n)")
         edges = [
             "# Edges: the one-sided windows set in the weights.",
-            f"for i in ({', '.join(points)}):",
+            f"for i in ({', '.join(points)}{',' if len(points) == 1 else ''}):",
             "    _edge(f, out, axis, i, int(weights.first[i]), w[:, i], 1.0)",
         ]
     doc = [*_docstring(entry, p, coordinates=True), "", *_parameters(True, name)]
@@ -812,7 +815,8 @@ def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
         blocks=blocks,
         interior=interior,
         edges=edges,
-        uses_lagrange=count > _CLOSED_FORM_POINTS,
+        uses_lagrange=any("_lagrange(" in line for line in blocks),
+        uses_spacing=any("dx[" in line for line in blocks),
     )
 
 

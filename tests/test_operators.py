@@ -1,0 +1,259 @@
+"""The committed operator modules, run: exactness, convergence, numpy.gradient, dtypes.
+
+Every module is loaded from ``generated/`` by path, the way a user who copied the
+file would use it; nothing from stencilgen is involved in running them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from stencilgen.build import generate
+from stencilgen.render import Renderer
+from stencilgen.spec import parse_spec
+from stencilgen.stencil import make_stencil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "generated" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# (module, derivative, accuracy) of the uniform one-sided operators.
+UNIFORM = [("d1_central2", 1, 2), ("d1_central4", 1, 4), ("d2_central8", 2, 8)]
+UNIFORM += [("d1_forward2", 1, 2)]
+
+
+def test_modules_import_only_numpy_and_the_standard_library() -> None:
+    for path in sorted((ROOT / "generated").glob("d*.py")):
+        code = (
+            "import sys; sys.modules['stencilgen'] = None; "
+            f"exec(open({str(path)!r}).read(), {{}}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('scipy', 'sympy', 'jinja2')))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == "[]", path.name
+
+
+@pytest.mark.parametrize(("name", "m", "p"), UNIFORM)
+def test_exact_on_polynomials_everywhere(name: str, m: int, p: int) -> None:
+    op = getattr(load(name), name)
+    rng = np.random.default_rng(3)
+    h = 0.1
+    x = 0.5 + h * np.arange(24)
+    poly = np.polynomial.Polynomial(rng.uniform(-1, 1, p + m))  # degree p + m - 1
+    exact = poly.deriv(m)(x)
+    error = np.max(np.abs(op(poly(x), h) - exact))
+    assert error <= 1e-10 * max(1.0, np.max(np.abs(exact)))
+    # One degree more is not exact: the accuracy is not higher than claimed.
+    higher = np.polynomial.Polynomial([0] * (p + m) + [1])
+    assert np.max(np.abs(op(higher(x), h) - higher.deriv(m)(x))) > 1e-6
+
+
+@pytest.mark.parametrize(("name", "m", "p"), UNIFORM)
+def test_measured_convergence_slope(name: str, m: int, p: int) -> None:
+    op = getattr(load(name), name)
+    errors, steps = [], []
+    finest = 10 ** (-9 / (p + m))
+    for h in finest * 1.5 ** np.arange(4):
+        x = np.arange(0.0, 40 * finest * 1.5**3, h)
+        error = np.abs(op(np.sin(x), h) - np.sin(x + m * np.pi / 2))
+        interior = error[p:-p]
+        errors.append(interior.max())
+        steps.append(h)
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
+    assert abs(slope - p) < 0.3
+
+
+def test_docstring_holds_exact_weights_formula_and_error() -> None:
+    doc = load("d2_central8").d2_central8.__doc__
+    assert "-1/560, 8/315, -1/5, 8/5, -205/72, 8/5, -1/5, 8/315, -1/560" in doc
+    assert "leading error: -h**8*f^(10)(x)/3150" in doc
+    assert str(make_stencil(2, range(-4, 5)).error_coefficient) == "-1/3150"
+    assert "[d2_central8]\n        derivative = 2\n        accuracy = 8" in doc
+    assert "out[0]: offsets 0..9" in doc
+
+
+def test_constants_are_exact_literals() -> None:
+    text = (ROOT / "generated" / "d2_central8.py").read_text()
+    assert "c0 = -205 / 72 * scale" in text
+    weights = load("d2_central8")._LEFT0
+    exact = make_stencil(2, range(10)).weights
+    assert weights == tuple(float(Fraction(int(w.p), int(w.q))) for w in exact)
+
+
+@pytest.mark.parametrize("axis", [-3, -2, -1, 0, 1, 2])
+def test_agrees_with_numpy_gradient_edge_order_2_on_every_axis(axis: int) -> None:
+    op = load("d1_central2").d1_central2
+    f = np.random.default_rng(1).standard_normal((7, 9, 11))
+    np.testing.assert_allclose(
+        op(f, 0.3, axis=axis),
+        np.gradient(f, 0.3, axis=axis, edge_order=2),
+        rtol=1e-13,
+        atol=1e-13,
+    )
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_coordinates_agree_with_numpy_gradient(axis: int) -> None:
+    module = load("d1_nonuniform2")
+    rng = np.random.default_rng(5)
+    f = rng.standard_normal((6, 8, 10))
+    x = np.cumsum(rng.uniform(0.5, 1.5, f.shape[axis]))
+    expected = np.gradient(f, x, axis=axis, edge_order=2)
+    np.testing.assert_allclose(
+        module.d1_nonuniform2(f, x, axis=axis), expected, rtol=1e-12, atol=1e-12
+    )
+    # Weights computed once for the grid, reused on other arrays.
+    weights = module.d1_nonuniform2_weights(x)
+    g = rng.standard_normal(f.shape)
+    np.testing.assert_array_equal(
+        module.d1_nonuniform2_apply(g, weights, axis=axis),
+        module.d1_nonuniform2(g, x, axis=axis),
+    )
+
+
+def test_second_derivative_keeps_accuracy_2_on_non_uniform_grids() -> None:
+    op = load("d2_nonuniform2").d2_nonuniform2
+    rng = np.random.default_rng(11)
+    errors, steps = [], []
+    for n in (41, 81, 161, 321):
+        x = np.linspace(0, 2, n)
+        x[1:-1] += rng.uniform(-0.25, 0.25, n - 2) * (2 / (n - 1))
+        error = np.abs(op(np.sin(x), x) + np.sin(x))
+        errors.append(error.max())
+        steps.append(2 / (n - 1))
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
+    # Three-point second derivatives (findiff, numpy-style) measure about 1 here.
+    assert slope > 1.7
+
+
+def test_dtypes() -> None:
+    op = load("d2_central8").d2_central8
+    f64 = np.sin(np.linspace(0, 3, 40))
+    assert op(f64.astype(np.float32), 0.1).dtype == np.float32
+    np.testing.assert_allclose(
+        op(f64.astype(np.float32), 0.1), op(f64, 0.1), rtol=1e-3, atol=5e-2
+    )
+    z = f64 + 1j * np.cos(np.linspace(0, 3, 40))
+    result = op(z, 0.1)
+    assert result.dtype == np.complex128
+    np.testing.assert_allclose(result.real, op(z.real, 0.1), rtol=1e-14)
+    np.testing.assert_allclose(result.imag, op(z.imag, 0.1), rtol=1e-14)
+    assert op(z.astype(np.complex64), 0.1).dtype == np.complex64
+    ints = np.arange(20) ** 2
+    assert op(ints).dtype == np.float64
+    np.testing.assert_allclose(op(ints), 2.0, atol=1e-9)
+    coords = load("d1_nonuniform2")
+    x = np.cumsum(np.linspace(1, 2, 12))
+    assert coords.d1_nonuniform2(f64[:12].astype(np.float32), x).dtype == np.float32
+
+
+def test_out_argument_and_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load("d1_central2")
+    f = np.random.default_rng(2).standard_normal((5, 3000))
+    out = np.empty_like(f)
+    assert module.d1_central2(f, 0.5, out=out) is out
+    expected = np.gradient(f, 0.5, axis=-1, edge_order=2)
+    np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-13)
+    monkeypatch.setattr(module, "_BLOCK", 7)  # many small pieces, both split kinds
+    for axis in (0, 1):
+        np.testing.assert_allclose(
+            module.d1_central2(f, 0.5, axis=axis),
+            np.gradient(f, 0.5, axis=axis, edge_order=2),
+            rtol=1e-13,
+            atol=1e-13,
+        )
+
+
+def test_periodic_and_staggered_valid() -> None:
+    n = 64
+    x = np.arange(n) * (2 * np.pi / n)
+    h = x[1]
+    periodic = load("d1_periodic4").d1_periodic4(np.sin(3 * x), h)
+    assert periodic.shape == (n,)
+    # The wrapped edges are as accurate as the interior.
+    error = np.abs(periodic - 3 * np.cos(3 * x))
+    assert error[:2].max() < 2 * error[2:-2].max()
+    staggered = load("d1_staggered4").d1_staggered4(np.sin(x), h)
+    assert staggered.shape == (n - 3,)
+    np.testing.assert_allclose(staggered, np.cos(x[1:-2] + h / 2), atol=1e-4)
+
+
+def test_bad_arguments_raise_clear_errors() -> None:
+    module = load("d2_central8")
+    op = module.d2_central8
+    with pytest.raises(
+        ValueError, match=r"needs at least 10 points along axis 0, got 9"
+    ):
+        op(np.ones((9, 20)), axis=0)
+    with pytest.raises(
+        ValueError, match=r"axis 2 is out of bounds for an array of dimension 2"
+    ):
+        op(np.ones((20, 20)), axis=2)
+    with pytest.raises(ValueError, match=r"out has shape \(3,\), expected \(20,\)"):
+        op(np.ones(20), out=np.empty(3))
+    f = np.ones(20)
+    with pytest.raises(ValueError, match="out must not overlap f"):
+        op(f, out=f)
+    with pytest.raises(ValueError, match="h must be a finite, non-zero spacing"):
+        op(f, 0.0)
+    with pytest.raises(TypeError, match="h must be a scalar"):
+        op(f, np.ones(20))
+    with pytest.raises(ValueError, match="at least one dimension"):
+        op(3.0)
+    coords = load("d1_nonuniform2")
+    with pytest.raises(ValueError, match="strictly monotonic"):
+        coords.d1_nonuniform2(np.ones(5), [0, 1, 1, 2, 3])
+    weights = coords.d1_nonuniform2_weights(np.arange(5.0))
+    with pytest.raises(ValueError, match="weights are for 5 points but f has 6"):
+        coords.d1_nonuniform2_apply(np.ones(6), weights)
+
+
+# Entries outside the bundled spec: each is generated in memory and must pass its
+# own verification (polynomials, convergence interior and edges).
+EXTRA = [
+    '[e]\nderivative = 1\naccuracy = 3\nstencil = "backward"\n',
+    "[e]\nderivative = 3\naccuracy = 2\n",
+    "[e]\nderivative = 4\naccuracy = 2\n",
+    '[e]\nderivative = 1\naccuracy = 6\nboundary = "periodic"\n',
+    '[e]\nderivative = 2\naccuracy = 4\ngrid = "coordinates"\n',
+    '[e]\nderivative = 1\naccuracy = 3\ngrid = "coordinates"\nstencil = "forward"\n',
+    '[e]\nderivative = 1\noffsets = [0, 1]\nat = "1/2"\nboundary = "periodic"\n',
+    "[e]\nderivative = 2\noffsets = [-1, 0, 1, 2, 3]\n",
+    '[e]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\nboundary = "valid"\n',
+]
+
+
+@pytest.mark.parametrize("text", EXTRA)
+def test_other_entries_generate_verified_ruff_clean_code(text: str) -> None:
+    entry = parse_spec(text).entries[0]
+    module = generate(entry, Renderer(), spec_name="s.toml", command="c", inputs="i")
+    assert module.rows and all(row.passed for row in module.rows), module.rows
+    for args in (["check", "-"], ["format", "--check", "-"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--stdin-filename", "generated/e.py"],
+            input=module.source,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
