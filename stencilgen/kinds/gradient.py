@@ -433,12 +433,12 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         nbody[-1] = "        # 1-D: out[i] = sum of w[k][i] * f[i + k], k = "
         nbody[-1] += f"-{half}..{half}"
     for k, n in enumerate(names):
-        target = "ob" if k == 0 else "t"
+        target = "acc" if k == 0 else "t"
         nbody.append(
             f"        np.multiply({n}, {_view_name(k - half)}[key], out={target})"
         )
         if k:
-            nbody.append("        np.add(ob, t, out=ob)")
+            nbody.append("        np.add(acc, t, out=acc)")
     ctx["nonuniform_body"] = nbody
 
     # Edges.
