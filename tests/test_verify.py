@@ -121,7 +121,7 @@ def test_three_point_second_derivative_on_coordinates_is_caught() -> None:
     module = types.ModuleType("d")
     module.d = three_point  # type: ignore[attr-defined]
     rows = op_kind.verify(e, module)
-    perturbed = [row for row in rows if row.note == "perturbed x"][0]
+    perturbed = next(row for row in rows if row.note == "perturbed x")
     assert not perturbed.passed
     assert perturbed.interior is not None and perturbed.interior < 1.5
 
