@@ -413,8 +413,13 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
     if p == 2:
         gap_comment = "with the spacings hs = x[i] - x[i - 1], hd = x[i + 1] - x[i]."
     else:
+        ks = [k for k in range(-half, half + 1) if k]
         gap_comment = (
-            "with the displacements dm1 = x[i - 1] - x[i], dp1 = x[i + 1] - x[i]..."
+            "with the displacements "
+            + ", ".join(_displacement_name(k) for k in ks)
+            + " = x[i + k] - x[i] for k = "
+            + ", ".join(map(str, ks))
+            + "."
         )
     ctx["gap_comment"] = [gap_comment]
     ctx["interior_gaps"] = gap_lines
