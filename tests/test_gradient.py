@@ -327,8 +327,10 @@ def test_kind_rejects_bad_entries():
     from stencilgen.errors import SpecError
     from stencilgen.spec import Fields
 
-    with pytest.raises(SpecError, match="must be even"):
+    with pytest.raises(SpecError, match="key 'accuracy': must be 2"):
         kind.parse(Fields("s.toml", "g", {"accuracy": 3}))
+    with pytest.raises(SpecError, match="or 4, got 6"):
+        kind.parse(Fields("s.toml", "g", {"accuracy": 6}))
     with pytest.raises(SpecError, match="at most the accuracy"):
         kind.parse(Fields("s.toml", "g", {"accuracy": 2, "edge_order": 3}))
 
