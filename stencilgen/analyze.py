@@ -10,9 +10,11 @@ The *steps* are the symbols in the shifts (``h``; ``hd`` and ``hs`` together for
 non-uniform grids). To let them go to zero together we substitute
 :math:`s \to \varepsilon s` for every step symbol and read each :math:`T_k` as a
 Laurent series in :math:`\varepsilon`; coefficient names that are not in the
-shifts (``a``, ``b``, ``c``) stay fixed. Grouping the expansion by powers of
-:math:`\varepsilon` gives terms :math:`G_q`, homogeneous of degree ``q`` in the
-steps, and:
+shifts (``a``, ``b``, ``c``) stay fixed. (When a shift multiplies several
+symbols, as in ``f(x + a*h)``, which of them is the step changes the answer, so
+the analysis asks for ``steps=`` instead of guessing.) Grouping the expansion by
+powers of :math:`\varepsilon` gives terms :math:`G_q`, homogeneous of degree
+``q`` in the steps, and:
 
 * the formula approximates :math:`f^{(m)}(x)` (it is *consistent*) when the
   lowest group is :math:`G_0 = f^{(m)}(x)` exactly;
@@ -300,7 +302,11 @@ class _Expansion:
     """The Taylor terms :math:`T_k` of a formula as Laurent series in the step."""
 
     def __init__(
-        self, samples: Sequence[Sample], steps: Sequence[sympy.Symbol], at: sympy.Expr
+        self,
+        samples: Sequence[Sample],
+        steps: Sequence[sympy.Symbol],
+        at: sympy.Expr,
+        guessed: bool = False,
     ) -> None:
         self.eps = sympy.Dummy("epsilon")
         scale = {s: self.eps * s for s in steps}
@@ -326,6 +332,15 @@ class _Expansion:
                     f"the shift {sample.shift - at} does not go to 0 with the step "
                     f"{names}; shifts must be multiples of a step, as in f(x + h) "
                     "(name the steps with steps=... / --step)"
+                )
+            shared = (sample.shift - at).free_symbols & set(steps)
+            if guessed and order > 1 and len(shared) > 1:
+                # f(x + a*h): is the step a, h, or both? Each gives another answer.
+                names = ", ".join(sorted(s.name for s in shared))
+                raise ExpressionError(
+                    f"the shift {sample.shift - at} multiplies several symbols "
+                    f"({names}); say which of them go to 0 with --step NAMES "
+                    "(Python: steps=...)"
                 )
             shift_orders.append(order)
             low = _Laurent(
@@ -439,6 +454,7 @@ def _analyse(
     terms: int,
     *,
     repair: bool = True,
+    guessed: bool = False,
 ) -> Analysis:
     if not formula.samples:
         return Analysis(
@@ -453,7 +469,7 @@ def _analyse(
             at,
             reason="all samples cancel: the formula is identically 0",
         )
-    expansion = _Expansion(formula.samples, steps, at)
+    expansion = _Expansion(formula.samples, steps, at, guessed)
     lowest = expansion.lowest()
     assert lowest is not None  # non-zero coefficients on distinct shifts
     dominant = expansion.group(lowest)
@@ -543,7 +559,9 @@ def _inconsistent(
                 formula.text,
                 formula.spacing,
             )
-            fixed_analysis = _analyse(rescaled, steps, at, terms, repair=False)
+            fixed_analysis = _analyse(
+                rescaled, steps, at, terms, repair=False
+            )  # steps already checked
             target = plain(_derivative(formula, m, at), formula)
             how = f"dividing it by {plain(factor, formula)}"
             if formula.divisor is not None:
@@ -866,7 +884,7 @@ def analyze(
         raise ExpressionError(
             f"at must be an expression in the steps (such as h/2), got {at!r}"
         )
-    result = _analyse(parsed, chosen_steps, origin, terms)
+    result = _analyse(parsed, chosen_steps, origin, terms, guessed=steps is None)
     if solution is not None:
         result = dataclasses.replace(result, solution=solution)
     return result

@@ -460,9 +460,13 @@ def test_expansion_matches_sympy_series_of_a_concrete_function():
 
 
 def test_steps_option():
-    default = analyze("(f(x+a*h) - f(x))/(a*h)")  # a and h both scale
-    assert default.accuracy == 2
+    # a*h: is the step a, h or both? The answer differs, so we ask.
+    with pytest.raises(ExpressionError, match="say which of them go to 0"):
+        analyze("(f(x+a*h) - f(x))/(a*h)")
     assert analyze("(f(x+a*h) - f(x))/(a*h)", steps="h").accuracy == 1
+    both = analyze("(f(x+a*h) - f(x))/(a*h)", steps="a,h")
+    assert both.accuracy == 2  # a*h is of degree 2 when both go to 0
+    assert analyze("(f(x+h**2) - f(x))/h**2").accuracy == 2  # one symbol: clear
     with pytest.raises(ExpressionError, match="'q' does not appear"):
         analyze("(f(x+h) - f(x))/h", steps="q")
 
@@ -497,6 +501,11 @@ def test_large_formulas_stay_fast():
     analysis = analyze(formula_of(stencil))
     assert time.perf_counter() - start < 10
     assert_agrees(stencil, analysis)
+    # 64 samples with 64 free symbols: factoring those would take a minute.
+    start = time.perf_counter()
+    free = analyze(" + ".join(f"a{k}*f(x+{k}*h)" for k in range(64)))
+    assert time.perf_counter() - start < 15
+    assert not free.consistent
 
 
 # -- fuzz ------------------------------------------------------------------------------
