@@ -19,8 +19,10 @@ Grammar (Python's precedence, so ``-h**2`` is ``-(h**2)``)::
     atom    := NUMBER | NAME | "(" expr ")"
 
 Limits keep hostile input cheap: at most :data:`MAX_LENGTH` characters,
-:data:`MAX_DEPTH` levels of nesting, decimal exponents up to
-:data:`MAX_DECIMAL_EXPONENT` and powers up to :data:`MAX_POWER` in absolute value.
+:data:`MAX_DEPTH` levels of nesting, numeric literals up to :data:`MAX_DIGITS`
+characters, decimal exponents up to
+:data:`MAX_DECIMAL_EXPONENT`, powers up to :data:`MAX_POWER` in absolute value and
+numbers computed by powers up to :data:`MAX_BITS` bits.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ import sympy
 from stencilgen.errors import ExpressionError
 
 __all__ = [
+    "MAX_BITS",
     "MAX_DECIMAL_EXPONENT",
     "MAX_DEPTH",
+    "MAX_DIGITS",
     "MAX_LENGTH",
     "MAX_POWER",
     "Binary",
@@ -57,12 +61,18 @@ __all__ = [
 MAX_LENGTH = 10_000
 #: Deepest nesting of parentheses, brackets, calls and unary signs.
 MAX_DEPTH = 100
+#: Longest numeric literal, in characters (Python refuses ``int`` of very long text).
+MAX_DIGITS = 1000
 #: Largest ``|e|`` in a decimal literal such as ``1e-3``.
 MAX_DECIMAL_EXPONENT = 100
-#: Largest ``|p|`` in ``base ** p``.
+#: Largest ``|p|`` in ``base ** p``, also after SymPy merges ``(h**a)**b``.
 MAX_POWER = 64
+#: Largest size, in bits, of a number computed by a power such as ``2**64``.
+MAX_BITS = 4096
 # Names that would read as non-finite numbers; refused rather than made symbols.
 _NON_FINITE_NAMES = frozenset({"inf", "infinity", "nan", "oo", "zoo"})
+# Operators that chain left to right, grouped by the SymPy node they build.
+_CHAIN = {"+": "+", "-": "+", "*": "*", "/": "*"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,12 @@ def _tokenize(text: str) -> list[_Token]:
 
 def _number_value(token: _Token, source: str) -> Fraction:
     mantissa, _, exponent = token.text.lower().partition("e")
+    if len(mantissa) > MAX_DIGITS:
+        raise ExpressionError(
+            f"cannot parse {_short(source)!r}: the number at column {token.column} "
+            f"has {len(mantissa)} characters, more than the limit of {MAX_DIGITS}; "
+            "write a shorter number"
+        )
     if exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT:
         raise ExpressionError(
             f"cannot parse {_short(source)!r}: the exponent of {token.text!r} at "
@@ -212,11 +228,13 @@ class _Parser:
         self._advance()
 
     def _enter(self) -> None:
+        """Count one more level, opened by the token just consumed."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
+            opener = self.tokens[self.index - 1]
             raise ExpressionError(
                 f"cannot parse {_short(self.text)!r}: nested deeper than {MAX_DEPTH} "
-                f"levels at column {self.current.column}; simplify the expression"
+                f"levels at column {opener.column}; simplify the expression"
             )
 
     # -- grammar -------------------------------------------------------------------
@@ -403,19 +421,10 @@ def to_sympy(
         if isinstance(item, Unary):
             operand = build(item.operand)
             return -operand if item.op == "-" else operand
+        if isinstance(item, Binary) and item.op in _CHAIN:
+            return chain(item)
         if isinstance(item, Binary):
-            left, right = build(item.left), build(item.right)
-            if item.op == "+":
-                return left + right
-            if item.op == "-":
-                return left - right
-            if item.op == "*":
-                return left * right
-            if item.op == "/":
-                if right.is_zero:
-                    raise fail(f"division by zero at column {item.column}")
-                return left / right
-            return power(left, right, item.column)
+            return power(build(item.left), build(item.right), item.column)
         if isinstance(item, Call) and on_call is not None:
             return on_call(item)
         if isinstance(item, Subscript) and on_subscript is not None:
@@ -425,6 +434,28 @@ def to_sympy(
             "+ - * / ** and parentheses"
         )
 
+    def chain(item: Binary) -> sympy.Expr:
+        # ``h + h + ... + h`` nests deeply to the left: walk that spine in a loop
+        # (recursion would overflow on long but legal input) and build one Add or
+        # Mul, which also avoids rebuilding a growing sum term by term.
+        kind = _CHAIN[item.op]
+        links: list[Binary] = []
+        node: Node = item
+        while isinstance(node, Binary) and _CHAIN.get(node.op) == kind:
+            links.append(node)
+            node = node.left
+        operands = [build(node)]
+        for link in reversed(links):
+            operand = build(link.right)
+            if link.op == "-":
+                operand = -operand
+            elif link.op == "/":
+                if operand.is_zero:
+                    raise fail(f"division by zero at column {link.column}")
+                operand = 1 / operand
+            operands.append(operand)
+        return sympy.Add(*operands) if kind == "+" else sympy.Mul(*operands)
+
     def power(base: sympy.Expr, exponent: sympy.Expr, column: int) -> sympy.Expr:
         if not exponent.is_Rational or abs(exponent) > MAX_POWER:
             raise fail(
@@ -433,7 +464,29 @@ def to_sympy(
             )
         if base.is_zero and exponent.is_negative:
             raise fail(f"division by zero at column {column}")
-        return sympy.Pow(base, exponent)
+        if base.is_Rational:
+            # Estimate the size before computing: (2**64)**64**... would
+            # otherwise exhaust memory within a few characters.
+            bits = max(int(base.p).bit_length(), int(base.q).bit_length())
+            if bits * abs(exponent) > MAX_BITS:
+                raise fail(
+                    f"the power at column {column} is a number of about "
+                    f"{int(bits * abs(exponent))} bits, more than the limit of "
+                    f"{MAX_BITS}; use a smaller number"
+                )
+        result = sympy.Pow(base, exponent)
+        # SymPy merges (h**a)**b into h**(a*b): keep the merged exponent in bounds.
+        for piece in sympy.preorder_traversal(result):
+            if (
+                isinstance(piece, sympy.Pow)
+                and piece.exp.is_Rational
+                and abs(piece.exp) > MAX_POWER
+            ):
+                raise fail(
+                    f"the power at column {column} gives the exponent {piece.exp}, "
+                    f"beyond the limit of {MAX_POWER}; simplify the expression"
+                )
+        return result
 
     return build(node)
 
