@@ -549,19 +549,15 @@ def _inconsistent(
         ((m, factor),) = dominant.items()
         factor = tidy(factor)
         if len(factor.free_symbols - set(steps)) <= 1:
-            rescaled = Formula(
-                formula.function,
-                formula.variable,
-                tuple(
+            rescaled = dataclasses.replace(
+                formula,
+                samples=tuple(
                     Sample(s.shift, tidy(s.coefficient / factor))
                     for s in formula.samples
                 ),
-                formula.text,
-                formula.spacing,
+                divisor=None,
             )
-            fixed_analysis = _analyse(
-                rescaled, steps, at, terms, repair=False
-            )  # steps already checked
+            fixed_analysis = _analyse(rescaled, steps, at, terms, repair=False)
             target = plain(_derivative(formula, m, at), formula)
             how = f"dividing it by {plain(factor, formula)}"
             if formula.divisor is not None:

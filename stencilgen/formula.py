@@ -30,10 +30,11 @@ name of the first sample. Pass ``variable=`` to choose explicitly.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import sympy
@@ -169,10 +170,14 @@ class Formula:
     text: str
     spacing: sympy.Symbol | None = None
     divisor: sympy.Expr | None = None
+    # The user's own function class for SymPy input (it may carry assumptions).
+    function_class: Any = field(default=None, repr=False, compare=False)
 
     @property
     def f(self) -> Any:
         """The SymPy function class of :attr:`function` (``sympy.Function('f')``)."""
+        if self.function_class is not None:
+            return self.function_class
         return sympy.Function(self.function)
 
     @property
@@ -221,14 +226,7 @@ class Formula:
                 coefficient = tidy(coefficient)
             if not is_zero(coefficient):
                 samples.append(Sample(sample.shift, coefficient))
-        return Formula(
-            self.function,
-            self.variable,
-            tuple(samples),
-            self.text,
-            self.spacing,
-            self.divisor,
-        )
+        return dataclasses.replace(self, samples=tuple(samples))
 
 
 # -- text input ------------------------------------------------------------------------
@@ -638,6 +636,7 @@ def _finish(
     spacing: sympy.Symbol | None,
     divisor: sympy.Expr | None,
     fail: _Fail,
+    function_class: Any = None,
 ) -> Formula:
     samples = []
     for shift, coefficient in terms:
@@ -657,7 +656,9 @@ def _finish(
             f"{len(samples)} distinct samples is more than the limit of "
             f"{MAX_SAMPLES}; analyse a shorter formula"
         )
-    return Formula(function, variable, tuple(samples), text, spacing, divisor)
+    return Formula(
+        function, variable, tuple(samples), text, spacing, divisor, function_class
+    )
 
 
 # -- SymPy input -----------------------------------------------------------------------
@@ -726,7 +727,9 @@ def _parse_sympy(expr: sympy.Expr, variable: str | None) -> Formula:
             merged[key][1] += coefficient
         else:
             merged[key] = [shift, coefficient]
-    return _finish(functions[0], chosen, merged.values(), text, None, None, fail)
+    return _finish(
+        functions[0], chosen, merged.values(), text, None, None, fail, samples[0].func
+    )
 
 
 def parse_formula(
