@@ -83,8 +83,14 @@ KEYS: Mapping[str, str] = {
 #: printer that splits long products).
 ACCURACIES = (2, 4)
 
-#: Elements per cache block in the generated code (128 KiB of float64 per operand).
-BLOCK = 16384
+#: Interior of evenly spaced grids: multiply by the weight (one rounding more
+#: than numpy's division by 2h, at most 1 ulp apart) rather than divide (bit-identical
+#: to numpy but ~30 % slower here).
+MULTIPLY_INTERIOR = True
+
+#: Elements per block in the generated code: 1 MiB of float64 per operand, so the
+#: few operands of a block stay in cache (measured best of 16K..128K here).
+BLOCK = 131072
 
 H = sympy.Symbol("h")
 
@@ -386,7 +392,7 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
             f"out={target})"
         )
         numer, denom = sympy.fraction(w)
-        if numer == 1:
+        if numer == 1 and not MULTIPLY_INTERIOR:
             setup.append(f"    d{k} = {printing.expression(denom)}")
             body.append(f"        np.divide({target}, d{k}, out={target})")
             formula_terms.append(
