@@ -696,9 +696,9 @@ def _slice(start: int, stop_from_end: int) -> str:
     return f"{start}:{stop}"
 
 
-def _statement(target: str, value: str) -> list[str]:
-    """``target = value`` as lines for a function body (template indents them)."""
-    return [line[4:] for line in printing.assign(target, value, 1).split("\n")]
+def _statement(target: str, value: str, level: int = 1) -> list[str]:
+    """``target = value`` at ``level``, less the 4 spaces the template adds."""
+    return [line[4:] for line in printing.assign(target, value, level).split("\n")]
 
 
 def _coordinate_block(
@@ -708,6 +708,7 @@ def _coordinate_block(
     columns: str,
     spacing: dict[int, str],
     xs: dict[int, str],
+    level: int,
 ) -> list[str]:
     """Statements filling ``w[k, columns]`` for one window pattern.
 
@@ -718,22 +719,35 @@ def _coordinate_block(
     if count <= _CLOSED_FORM_POINTS:
         try:
             for k in sorted(spacing):
-                lines += _statement(_spacing_name(k), spacing[k])
+                lines += _statement(_spacing_name(k), spacing[k], level)
             stencil = _symbolic_window(m, first, count)
             for k, weight in enumerate(stencil.weights):
-                lines += _statement(f"w[{k}, {columns}]", printing.expression(weight))
+                value = printing.expression(weight)
+                lines += _statement(f"w[{k}, {columns}]", value, level)
             return lines
         except ValueError:  # a closed form too long for a line: evaluate instead
             lines = []
     # Wider windows: the same Lagrange formula, evaluated on the node arrays.
-    lines = [f"xi = {xs[0]}"]
+    lines = _statement("xi", xs[0], level)
     items = [f"{xs[o]} - xi" for o in range(first, first + count) if o != 0]
     zero = range(first, first + count).index(0)
     items.insert(zero, "np.zeros_like(xi)")
-    lines += _tuple_assign("nodes", items, 1, brackets="[]").split("\n")
-    lines = [line[4:] if line.startswith("    ") else line for line in lines]
-    lines.append(f"w[:, {columns}] = _lagrange(nodes, {m})")
+    text = _tuple_assign("nodes", items, level, brackets="[]")
+    lines += [line[4:] for line in text.split("\n")]
+    lines += _statement(f"w[:, {columns}]", f"_lagrange(nodes, {m})", level)
     return lines
+
+
+def _shifted(name: str, k: int) -> str:
+    return name if k == 0 else f"{name} + {k}" if k > 0 else f"{name} - {-k}"
+
+
+def _chunk_slice(k: int, shift: int = 0) -> str:
+    """``lo + k : hi + k`` (minus ``shift``) spaced as ruff spaces slices."""
+    start, stop = _shifted("lo", k - shift), _shifted("hi", k - shift)
+    if k - shift == 0:
+        return f"{start}:{stop}"
+    return f"{start} : {stop}"
 
 
 def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
@@ -743,24 +757,25 @@ def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
     first = c.offsets[0]
     valid = c.boundary == "valid"
     lo, hi = p.before, p.after
-    blocks: list[str] = []
-    # Interior pattern: spacing k for the points i = lo .. n-hi-1 is
-    # dx[lo + k : n - hi + k] (dx[j] = x[j+1] - x[j] has n-1 entries).
+    stop = f"n - {hi}" if hi else "n"
+    blocks: list[str] = [
+        f"# Interior, i = {lo} .. n-{hi + 1}, in cache-sized chunks: offsets "
+        f"{first}..{c.offsets[-1]},",
+        "# with the local spacings h_k = x[i+k+1] - x[i+k].",
+        f"for lo, hi in _chunks({lo}, {stop}):",
+    ]
+    # Over the chunk's points i = lo .. hi-1, h_k is x[lo+k+1 : hi+k+1] - x[lo+k : ...].
     spacing = {
-        k: f"dx[{_slice(lo + k, hi - k - 1)}]" for k in range(first, first + count - 1)
+        k: f"x[{_chunk_slice(k + 1)}] - x[{_chunk_slice(k)}]"
+        for k in range(first, first + count - 1)
     }
-    columns = ":" if valid else _slice(lo, hi)
-    blocks.append(
-        f"# Interior, i = {lo} .. n-{hi + 1}: offsets {first}..{c.offsets[-1]}, "
-        "h_k = x[i+k+1] - x[i+k]"
-    )
-    xs = {o: f"x[{_slice(lo + o, hi - o)}]" for o in range(first, first + count)}
-    blocks += _coordinate_block(c.derivative, first, count, columns, spacing, xs)
+    xs = {o: f"x[{_chunk_slice(o)}]" for o in range(first, first + count)}
+    columns = _chunk_slice(0, lo if valid else 0)
+    blocks += _coordinate_block(c.derivative, first, count, columns, spacing, xs, 2)
     for edge in (*p.left, *p.right):
         point = edge.point
         spacing = {
-            # dx[j] = x[j+1] - x[j]; from the right, dx[n-j+k] is dx[k-j+1].
-            k: f"dx[{point + k if point >= 0 else point + k + 1}]"
+            k: f"x[{point + k + 1}] - x[{point + k}]"
             for k in range(edge.first, edge.first + count - 1)
         }
         label = f"i = {point}" if point >= 0 else f"i = n{point}"
@@ -769,13 +784,14 @@ def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
         )
         xs = {o: f"x[{point + o}]" for o in range(edge.first, edge.first + count)}
         blocks += _coordinate_block(
-            c.derivative, edge.first, count, str(point), spacing, xs
+            c.derivative, edge.first, count, str(point), spacing, xs, 1
         )
         blocks.append(f"first[{point}] = {edge.first}")
     names = [_view(o) for o in c.offsets]
     interior = [
         f"# Interior points i = {lo} .. n-{hi + 1}, in cache-sized pieces:",
-        ", ".join(f"w{k}" for k in range(count)) + f" = w[:, {columns}]",
+        ", ".join(f"w{k}" for k in range(count))
+        + f" = w[:, {':' if valid else _slice(lo, hi)}]",
         *_tuple_assign("offsets", [str(o) for o in c.offsets], 0).split("\n"),
         f"for o, t, views, span in _pieces(f, out, axis, {lo}, n - {hi}, "
         f"{lo if valid else 0}, offsets):",
@@ -816,7 +832,6 @@ def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
         interior=interior,
         edges=edges,
         uses_lagrange=any("_lagrange(" in line for line in blocks),
-        uses_spacing=any("dx[" in line for line in blocks),
     )
 
 
