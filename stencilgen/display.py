@@ -8,12 +8,13 @@ before printing, in plain text or LaTeX. It only formats; it computes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import sympy
 
 from stencilgen.stencil import F, X
 
-__all__ = ["latex", "plain", "prime_name", "readable"]
+__all__ = ["latex", "plain", "plain_sum", "prime_name", "readable"]
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -70,6 +71,27 @@ def plain(expr: sympy.Expr) -> str:
     text = sympy.sstr(readable(expr), order="none")
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     return text.replace("*", "·")
+
+
+def plain_sum(terms: Iterable[sympy.Expr]) -> str:
+    """Plain text for a sum, with its terms in the order given (SymPy re-sorts).
+
+    Examples
+    --------
+    >>> from stencilgen.stencil import H
+    >>> plain_sum([-F(X - H) / (2 * H), F(X + H) / (2 * H)])
+    '-f(x - h)/(2·h) + f(x + h)/(2·h)'
+    """
+    text = ""
+    for term in terms:
+        shown = plain(term)
+        if not text:
+            text = shown
+        elif shown.startswith("-"):
+            text += " - " + shown[1:]
+        else:
+            text += " + " + shown
+    return text or "0"
 
 
 def latex(expr: sympy.Expr) -> str:

@@ -556,5 +556,12 @@ def parse_list(text: str) -> list[sympy.Expr]:
             raise ExpressionError(
                 f"item {number} of {_short(text)!r} is empty; remove the extra comma"
             )
-        result.append(parse_expression(item.strip()))
+        try:
+            result.append(parse_expression(item.strip()))
+        except ExpressionError as error:
+            if len(items) == 1:
+                raise
+            raise ExpressionError(
+                f"item {number} of {_short(text)!r}: {error}"
+            ) from None
     return result

@@ -296,8 +296,12 @@ def test_parse_list() -> None:
         parse_list("0,,1")
     with pytest.raises(ExpressionError, match=r"item 3 of '0,1,' is empty"):
         parse_list("0,1,")
-    with pytest.raises(ExpressionError, match=r"cannot parse 'h\)'"):
+    with pytest.raises(
+        ExpressionError, match=r"^item 2 of '0,h\)': cannot parse 'h\)': expected"
+    ):
         parse_list("0,h)")
+    with pytest.raises(ExpressionError, match=r"^cannot parse 'h\)': expected"):
+        parse_list("h)")
 
 
 # -- the injection attempt and a fuzz --------------------------------------------------

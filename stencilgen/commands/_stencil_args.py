@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stencilgen.errors import StencilError
+from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression, parse_list
 from stencilgen.stencil import FAMILIES, Stencil, family_offsets, make_stencil
 
@@ -56,8 +56,15 @@ def stencil_from_args(args: argparse.Namespace) -> Stencil:
                 "--kind/--accuracy choose a standard stencil and --offsets an "
                 "explicit one; give one or the other"
             )
-        at = parse_expression(args.at) if args.at is not None else 0
-        return make_stencil(args.derivative, parse_list(args.offsets), at)
+        try:
+            offsets = parse_list(args.offsets)
+        except ExpressionError as error:
+            raise ExpressionError(f"--offsets: {error}") from None
+        try:
+            at = parse_expression(args.at) if args.at is not None else 0
+        except ExpressionError as error:
+            raise ExpressionError(f"--at: {error}") from None
+        return make_stencil(args.derivative, offsets, at)
     if args.at is not None:
         raise StencilError("--at needs explicit --offsets, e.g. --offsets=0,1 --at 1/2")
     kind = args.kind or "central"

@@ -8,9 +8,9 @@ from typing import Any
 
 from stencilgen import display
 from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
-from stencilgen.stencil import Stencil
+from stencilgen.stencil import F, H, Stencil, X
 
-__all__ = ["register", "run", "stencil_json", "stencil_text"]
+__all__ = ["formula_text", "register", "run", "stencil_json", "stencil_text"]
 
 ERROR_CONVENTION = "approximation − exact"
 
@@ -56,6 +56,21 @@ def stencil_json(stencil: Stencil) -> dict[str, Any]:
     }
 
 
+def formula_text(stencil: Stencil) -> str:
+    """The formula in plain text, its samples in the order of the offsets.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> formula_text(central(2, 2))
+    'f(x - h)/h² - 2·f(x)/h² + f(x + h)/h²'
+    """
+    unit = 1 if stencil.symbolic else H
+    scale = 1 if stencil.symbolic else H**stencil.derivative
+    pairs = zip(stencil.weights, stencil.offsets, strict=True)
+    return display.plain_sum(w / scale * F(X + o * unit) for w, o in pairs if w != 0)
+
+
 def stencil_text(stencil: Stencil) -> str:
     """A readable table of offsets and weights followed by the summary lines.
 
@@ -68,7 +83,7 @@ def stencil_text(stencil: Stencil) -> str:
           -1    -1/2
            0       0
            1     1/2
-    formula:        f'(x) ≈ f(x + h)/(2·h) - f(x - h)/(2·h)
+    formula:        f'(x) ≈ -f(x - h)/(2·h) + f(x + h)/(2·h)
     accuracy:       2
     leading error:  h²·f'''(x)/6  (approximation − exact)
     """
@@ -83,7 +98,7 @@ def stencil_text(stencil: Stencil) -> str:
     lines.append(f"  {'offset':>{left}}  {'weight':>{right}}")
     lines += [f"  {o:>{left}}  {w:>{right}}" for o, w in rows]
     exact = display.plain(stencil.exact)
-    lines.append(f"formula:        {exact} ≈ {display.plain(stencil.formula)}")
+    lines.append(f"formula:        {exact} ≈ {formula_text(stencil)}")
     if stencil.accuracy is None:
         lines.append("accuracy:       exact (no truncation error)")
     else:
