@@ -406,8 +406,33 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
             "",
             f"On a coordinate grid every point uses {len(c.offsets)} points, with",
             "weights from the engine's exact formulas in the local spacings",
-            f"h_k = x[i+k+1] - x[i+k]; accuracy {c.accuracy} holds for any spacing.",
+            "h_k = x[i+k+1] - x[i+k] (h0 = x[i+1] - x[i], hm1 = x[i] - x[i-1]);",
+            f"accuracy {c.accuracy} holds for any spacing.",
         ]
+        if len(c.offsets) <= _CLOSED_FORM_POINTS:
+            symbolic = _symbolic_window(m, c.offsets[0], len(c.offsets))
+            lines += ["", "Interior weights, out[i] = sum of w[k]*f[i + k]:", ""]
+            for o, weight in zip(c.offsets, symbolic.weights, strict=True):
+                lines += printing.wrap_terms(
+                    f"w[{o}] = {printing.expression(weight)}",
+                    80,
+                    first="    ",
+                    rest="        ",
+                )
+            lines += [
+                "",
+                *printing.wrap_terms(
+                    f"leading error: {_ascii(symbolic.leading_error)}", 80, rest="    "
+                ),
+            ]
+        else:
+            lines += [
+                "",
+                "The weights are the Lagrange formula w_j = (-1)**r * m! * "
+                "e_r(others) /",
+                "prod(node_j - node_l) of the engine (stencilgen.taylor), evaluated "
+                "per point.",
+            ]
     if p.left or p.right:
         lines += ["", f"Edges (one-sided stencils of accuracy >= {c.accuracy}):", ""]
         for edge in (*p.left, *p.right):
