@@ -17,6 +17,8 @@ from stencilgen.stencil import F, X
 __all__ = ["latex", "plain", "plain_sum", "prime_name", "readable"]
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# Text that reads as one factor after "1/": h², (h + 1)², sqrt(h).
+_ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 
 
 def prime_name(k: int, *, tex: bool = False) -> str:
@@ -67,10 +69,22 @@ def plain(expr: sympy.Expr) -> str:
     "h²·f'''(x)/6"
     >>> plain(central(1, 2).formula)
     'f(x + h)/(2·h) - f(x - h)/(2·h)'
+    >>> from stencilgen.stencil import H
+    >>> plain(1 / H**2), plain(H ** sympy.Rational(3, 2)), plain(1 / (H + 1) ** 2)
+    ('1/h²', 'h^(3/2)', '1/(1 + h)²')
     """
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Rational and expr.exp < 0:
+        # SymPy prints a lone h**(-2) as such; people write 1/h².
+        inverse = plain(sympy.Pow(expr.base, -expr.exp))
+        plain_word = re.fullmatch(_ONE_FACTOR, inverse) is not None
+        return "1/" + (inverse if plain_word else f"({inverse})")
     text = sympy.sstr(readable(expr), order="none")
-    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
-    return text.replace("*", "·")
+    text = re.sub(
+        r"\*\*(\d+)|\*\*\((-\d+)\)",
+        lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
+        text,
+    )
+    return text.replace("**", "^").replace("*", "·")
 
 
 def plain_sum(terms: Iterable[sympy.Expr]) -> str:
