@@ -19,8 +19,9 @@ offending piece and its column.
 
 Limits keep hostile input cheap: the parser's :data:`~stencilgen.expr.MAX_LENGTH`
 characters and :data:`~stencilgen.expr.MAX_DEPTH` levels of nesting, powers up to
-:data:`~stencilgen.expr.MAX_POWER`, and at most :data:`MAX_SAMPLES` distinct sample
-points.
+:data:`~stencilgen.expr.MAX_POWER` (also after merging, in every coefficient),
+numbers up to :data:`~stencilgen.expr.MAX_BITS` bits, and at most
+:data:`MAX_SAMPLES` distinct sample points.
 
 How the variable is found: it is the name that every sample's argument contains
 with coefficient one (``x`` in ``f(x + h)``); when several names qualify (a single
@@ -42,6 +43,7 @@ from sympy.core.function import AppliedUndef
 
 from stencilgen.errors import ExpressionError
 from stencilgen.expr import (
+    MAX_BITS,
     MAX_POWER,
     Binary,
     Call,
@@ -457,7 +459,43 @@ class _Evaluator:
             )
         if is_zero(base) and exponent.is_negative:
             raise self.fail(f"division by zero at column {node.column}")
-        return sympy.Pow(base, exponent)
+        if base.is_Rational:
+            # Estimate the size first: (2**64)**64**... would exhaust memory.
+            bits = max(int(base.p).bit_length(), int(base.q).bit_length())
+            if bits * abs(exponent) > MAX_BITS:
+                raise self.fail(
+                    f"the power at column {node.column} is a number of about "
+                    f"{int(bits * abs(exponent))} bits, more than the limit of "
+                    f"{MAX_BITS}; use a smaller number"
+                )
+        result = sympy.Pow(base, exponent)
+        _check_size(result, self.fail, f"the power at column {node.column}")
+        return result
+
+
+def _check_size(expr: sympy.Expr, fail: _Fail, what: str) -> None:
+    """Refuse exponents beyond MAX_POWER (after SymPy merges them) and huge numbers.
+
+    Both keep the analysis bounded: the exponent is the degree of a polynomial
+    it builds, and numbers beyond MAX_BITS cannot even be printed in full.
+    """
+    for piece in sympy.preorder_traversal(expr):
+        if (
+            isinstance(piece, sympy.Pow)
+            and piece.exp.is_Rational
+            and abs(piece.exp) > MAX_POWER
+        ):
+            raise fail(
+                f"{what} gives the exponent {piece.exp}, beyond the limit of "
+                f"{MAX_POWER}; simplify the formula"
+            )
+        if piece.is_Rational and (
+            max(int(piece.p).bit_length(), int(piece.q).bit_length()) > MAX_BITS
+        ):
+            raise fail(
+                f"{what} contains a number of more than {MAX_BITS} bits; use "
+                "smaller numbers"
+            )
 
 
 def _candidates(arg: sympy.Expr) -> list[sympy.Symbol]:
@@ -640,6 +678,9 @@ def _finish(
 ) -> Formula:
     samples = []
     for shift, coefficient in terms:
+        where = f"the coefficient of {function}({variable} + {shift})"
+        _check_size(shift, fail, f"the shift of {function}({variable} + {shift})")
+        _check_size(coefficient, fail, where)
         if coefficient.has(variable):
             raise fail(
                 f"the coefficient {coefficient} of {function}({variable} + {shift}) "

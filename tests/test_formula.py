@@ -251,6 +251,23 @@ def test_long_sums_are_handled_iteratively_and_quickly():
     assert parse_formula(products).samples[0].coefficient == h
 
 
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("f(x)*((((2**64)**64)**64)**64)**64", "about 4160 bits, more than"),
+        ("(f(x+h)-f(x))*((((h**64)**64)**64)**64)", "gives the exponent 4096"),
+        ("(f(x+h)-f(x))" + "*h**64" * 20, "coefficient of f\\(x \\+ h\\) gives"),
+        ("f(x)" + "*2**60" * 80, "a number of more than 4096 bits"),
+        ("f(x + h**64*h)", "shift of f\\(x \\+ h\\*\\*65\\) gives the exponent 65"),
+    ],
+)
+def test_sizes_are_bounded(text, match):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match=match):
+        parse_formula(text)
+    assert time.perf_counter() - start < 2
+
+
 def test_too_many_distinct_samples():
     text = " + ".join(f"f(x+{k}*h)" for k in range(MAX_SAMPLES + 1))
     with pytest.raises(ExpressionError, match=f"limit of {MAX_SAMPLES}"):
