@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -245,11 +246,26 @@ def _check_name(path: str, name: str) -> None:
             f"{path}: entry [{name}]: the name must be a Python identifier (letters, "
             "digits and underscores, not starting with a digit); it names the module"
         )
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name):
         raise SpecError(
             f"{path}: entry [{name}]: the name is a Python keyword; rename it, "
             f"e.g. [{name}_op]"
         )
+    if name.startswith("_"):
+        raise SpecError(
+            f"{path}: entry [{name}]: the name may not start with an underscore "
+            "(those are the generated module's private helpers); rename it"
+        )
+    if name in _SHADOWED or name in sys.stdlib_module_names:
+        raise SpecError(
+            f"{path}: entry [{name}]: a module or function named {name!r} would "
+            "shadow the module of that name (the generated code imports numpy and "
+            f"the standard library); rename it, e.g. [{name}_op]"
+        )
+
+
+#: Names the generated modules import (besides the standard library's).
+_SHADOWED = frozenset({"np", "numpy"})
 
 
 def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:

@@ -198,6 +198,12 @@ BAD = [
         "[d1]\nderivative = 1\naccuracy = 16\n",
         r"key 'accuracy': derivative 1 with accuracy 16 needs more than 15 points",
     ),
+    ("[_d]\nderivative = 1\naccuracy = 2\n", r"entry \[_d\]: the name may not start"),
+    (
+        "[math]\nderivative = 1\naccuracy = 2\n",
+        r"entry \[math\]: a module or function named 'math' would shadow",
+    ),
+    ("[np]\nderivative = 1\naccuracy = 2\n", r"entry \[np\]: a module or function"),
 ]
 
 
