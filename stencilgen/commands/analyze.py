@@ -94,14 +94,23 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "analyze",
         help="tell what a finite-difference formula approximates, and how well",
-        description="Expand a formula such as '(f(x+h) - f(x-h))/(2*h)' in Taylor "
-        "series and report exactly which derivative it approximates, its order of "
-        "accuracy and leading error term (approximation − exact), or why it "
-        "approximates none. The formula is parsed, never executed.",
-        epilog="examples: stencilgen analyze '(f(x) - f(x-h))/2'   "
-        "stencilgen analyze 'a*f(x) + b*f(x+hd) + c*f(x-hs)' --solve a,b,c "
-        "--derivative 1   stencilgen analyze --file formulas.txt "
-        "--expect-accuracy 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Expand a formula such as '(f(x+h) - f(x-h))/(2*h)' in Taylor series and report
+exactly which derivative it approximates, its order of accuracy and leading
+error term (approximation − exact), or why it approximates none. The formula is
+parsed by stencilgen's own parser, never executed.""",
+        epilog="""\
+examples:
+  stencilgen analyze '(f(x) - f(x-h))/2'
+  stencilgen analyze '(u[i+1] - 2*u[i] + u[i-1])/dx**2' --spacing dx
+  stencilgen analyze 'a*f(x) + b*f(x+hd) + c*f(x-hs)' --solve a,b,c --derivative 1
+  stencilgen analyze '(f(x+h) - f(x))/h' --expect-derivative 1 --expect-accuracy 2
+  stencilgen analyze --file formulas.txt --expect-accuracy 2
+  stencilgen analyze -- '-f(x) + f(x+h)'     (a formula starting with '-')
+
+exit codes: 0 analysed (and met every --expect-*), 1 an expectation failed,
+2 bad input.""",
     )
     parser.add_argument(
         "formula",
