@@ -257,3 +257,20 @@ def test_other_entries_generate_verified_ruff_clean_code(text: str) -> None:
             cwd=ROOT,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_decreasing_coordinates_and_empty_arrays() -> None:
+    coords = load("d1_nonuniform2")
+    x = np.cumsum(np.random.default_rng(4).uniform(0.5, 1.5, 20))[::-1].copy()
+    np.testing.assert_allclose(
+        coords.d1_nonuniform2(np.sin(x), x),
+        np.gradient(np.sin(x), x, edge_order=2),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert coords.d1_nonuniform2(np.ones((0, 5)), np.arange(5.0)).shape == (0, 5)
+    op = load("d2_central8").d2_central8
+    assert op(np.ones((0, 20))).shape == (0, 20)
+    assert op(np.ones((20, 0)), axis=0).shape == (20, 0)
+    assert op(np.ones((3, 12, 0)), axis=1).shape == (3, 12, 0)
+    assert load("d1_periodic4").d1_periodic4(np.ones((0, 8))).shape == (0, 8)
