@@ -94,6 +94,33 @@ def test_solve_prints_the_founding_solution(capsys):
     assert "accuracy:       2  (as hd, hs → 0 together)" in out
 
 
+def test_solve_in_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "a*(f(x+h) - f(x-h)) + b*(f(x+2*h) - f(x-2*h))",
+        "--solve",
+        "a,b",
+        "--derivative",
+        "1",
+        "--json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["solution"] == {"a": "2/(3*h)", "b": "-1/(12*h)"}
+    assert document["accuracy"] == 4
+    assert document["name"] == "fourth-order central difference"
+
+
+def test_file_latex(capsys, tmp_path):
+    path = tmp_path / "formulas.txt"
+    path.write_text("(f(x+h) - f(x))/h\n(f(x) - f(x-h))/h\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--file", str(path), "--latex")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert all("= f^{\\prime}{\\left(x \\right)}" in line for line in lines)
+
+
 def test_where_and_spacing_options(capsys):
     code, out, _ = run(
         capsys, "a*(u[i+1] - u[i-1])", "--where", "a=1/(2*dx)", "--spacing", "dx"
