@@ -39,6 +39,7 @@ from typing import Any
 import sympy
 from sympy.core.mul import _keep_coeff
 from sympy.polys.domains import QQ
+from sympy.polys.fields import field
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.rings import PolyElement, ring
@@ -112,6 +113,8 @@ def as_exact(value: Any, what: str = "value") -> sympy.Expr:
             f"{what} has unsupported type {type(value).__name__}; give an int, "
             "Fraction, float, SymPy expression or text such as 'h/2'"
         )
+    if expr.is_Rational:  # the common case: nothing more to check
+        return expr
     if not isinstance(expr, sympy.Expr):
         raise StencilError(f"{what} {expr} is not an expression; give a number")
     if isinstance(expr, sympy.Float):
@@ -585,14 +588,69 @@ def leading_term(
     LeadingTerm(order=3, coefficient=1/6)
     """
     nodes = [as_exact(x, "node") for x in nodes]
+    weights = [as_exact(w, "weight") for w in weights]
     n = len(nodes)
-    numeric = all(x.is_Rational for x in nodes) and all(w.is_Rational for w in weights)
-    for k in range(max(n, derivative + 1), 2 * n):
+    orders = range(max(n, derivative + 1), 2 * n)
+    if all(x.is_Rational for x in (*nodes, *weights)):
+        return _rational_leading_term(orders, nodes, weights)
+    field = _fraction_field(nodes, weights)
+    if field is not None:
+        return _field_leading_term(orders, field, nodes, weights)
+    for k in orders:
         value = moment(weights, nodes, k)
-        if numeric:
-            if value != 0:
-                return LeadingTerm(k, value / math.factorial(k))
-            continue
         if not _is_identically_zero(value):
             return LeadingTerm(k, sympy.factor(value / math.factorial(k)))
+    return None
+
+
+def _rational_leading_term(
+    orders: range, nodes: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
+) -> LeadingTerm | None:
+    """Moments in Python Fractions: SymPy arithmetic costs 100x more here."""
+    xs = [Fraction(int(x.p), int(x.q)) for x in nodes]
+    ws = [Fraction(int(w.p), int(w.q)) for w in weights]
+    terms = [w * x**orders.start for w, x in zip(ws, xs, strict=True)]
+    for k in orders:
+        value = sum(terms, Fraction())
+        if value:
+            return LeadingTerm(
+                k, _rational(value.numerator, value.denominator * math.factorial(k))
+            )
+        terms = [t * x for t, x in zip(terms, xs, strict=True)]
+    return None
+
+
+def _fraction_field(
+    nodes: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
+) -> tuple[Any, list[Any], list[Any]] | None:
+    """Nodes and weights as elements of Q(symbols), or None if they do not fit."""
+    symbols = sorted(
+        set().union(*(e.free_symbols for e in (*nodes, *weights))), key=str
+    )
+    try:
+        K, *_ = field(symbols, QQ)
+        return K, [K(x) for x in nodes], [K(w) for w in weights]
+    except (PolynomialError, ValueError, TypeError, sympy.CoercionFailed):
+        return None
+
+
+def _field_leading_term(
+    orders: range,
+    fields: tuple[Any, list[Any], list[Any]],
+    nodes: Sequence[sympy.Expr],
+    weights: Sequence[sympy.Expr],
+) -> LeadingTerm | None:
+    """Moments in the field Q(symbols), where zero is decided exactly and fast."""
+    _, xs, ws = fields
+    terms = [w * x**orders.start for w, x in zip(ws, xs, strict=True)]
+    for k in orders:
+        value = sum(terms[1:], terms[0])
+        if value:
+            numerator = value.numer * QQ(1, math.factorial(k))
+            factorizer = _Factorizer()
+            coefficient = _factored_ratio(
+                factorizer(numerator), [factorizer(value.denom)]
+            )
+            return LeadingTerm(k, coefficient)
+        terms = [t * x for t, x in zip(terms, xs, strict=True)]
     return None

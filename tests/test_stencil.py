@@ -270,3 +270,32 @@ def test_moments_of_every_family_member_vanish_below_the_error_order() -> None:
             assert total == (
                 math.factorial(stencil.derivative) if k == stencil.derivative else 0
             )
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        [-sympy.sqrt(2) * H, 0, H],  # outside Q(symbols): the generic path
+        [0, hd, 2 * hd, -hs],
+        [-h1 - h2, -h1, 0, h3, h3 + h4],
+    ],
+    ids=["sqrt2", "four-point", "five-point"],
+)
+@pytest.mark.parametrize("m", [1, 2])
+def test_symbolic_error_term_is_the_first_nonvanishing_moment(
+    offsets: list[sympy.Expr], m: int
+) -> None:
+    stencil = make_stencil(m, offsets)
+    n = len(offsets)
+    assert stencil.accuracy is not None and stencil.accuracy >= n - m
+    k = stencil.error_order
+    assert k == m + stencil.accuracy
+    moments = [
+        sympy.cancel(
+            sum(w * o**j for w, o in zip(stencil.weights, offsets, strict=True))
+        )
+        for j in range(k + 1)
+    ]
+    assert all(sympy.simplify(moments[j]) == 0 for j in range(m + 1, k))
+    expected = moments[k] / math.factorial(k)
+    assert sympy.simplify(stencil.error_coefficient - expected) == 0
