@@ -72,6 +72,8 @@ MAX_TAYLOR_ORDER = 128
 MAX_TERMS = 20
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# Text that reads as one factor after "1/": h², (h + 1)², sqrt(h).
+_ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 _ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth")
 
 
@@ -211,12 +213,23 @@ def plain(expr: sympy.Expr | None, formula: Formula) -> str:
     >>> a = analyze("(u(t+dt) - u(t-dt))/(2*dt)")
     >>> plain(a.leading_error, a.formula)
     "dt²·u'''(t)/6"
+    >>> plain(sympy.Symbol("dt") ** -2, a.formula)
+    '1/dt²'
     """
     if expr is None:
         return "none"
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Rational and expr.exp < 0:
+        # SymPy prints a lone h**(-2) as such; people write 1/h² (as display.plain).
+        inverse = plain(sympy.Pow(expr.base, -expr.exp), formula)
+        word = re.fullmatch(_ONE_FACTOR, inverse) is not None
+        return "1/" + (inverse if word else f"({inverse})")
     text = sympy.sstr(_readable(expr, formula, tex=False), order="none")
-    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
-    return text.replace("*", "·")
+    text = re.sub(
+        r"\*\*(\d+)|\*\*\((-\d+)\)",
+        lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
+        text,
+    )
+    return text.replace("**", "^").replace("*", "·")
 
 
 def latex(expr: sympy.Expr | None, formula: Formula) -> str:
