@@ -97,17 +97,20 @@ class Renderer:
 def regenerate_command(spec: Path, out: Path) -> str:
     """The command that regenerates ``out`` from ``spec``, free of absolute paths.
 
-    Paths are taken relative to the output folder's parent (the project root in
-    the usual layout), so the text is the same wherever the build runs from.
+    Paths are relative to the spec file's folder (the project root in the usual
+    layout), where the command is meant to be run, so the text is the same
+    wherever the build runs from.
 
     Examples
     --------
     >>> regenerate_command(Path("/p/stencils.toml"), Path("/p/generated"))
     'stencilgen build stencils.toml --out generated'
+    >>> regenerate_command(Path("/p/stencils.toml"), Path("/p/src/pkg/_gen"))
+    'stencilgen build stencils.toml --out src/pkg/_gen'
     """
-    root = out.resolve().parent
-    spec_text = Path(os.path.relpath(spec.resolve(), root)).as_posix()
-    return f"stencilgen build {spec_text} --out {out.resolve().name}"
+    spec = spec.resolve()
+    folder = Path(os.path.relpath(out.resolve(), spec.parent)).as_posix()
+    return f"stencilgen build {spec.name} --out {folder}"
 
 
 def _digest(data: bytes) -> str:
