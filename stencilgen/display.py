@@ -37,6 +37,13 @@ def prime_name(k: int, *, tex: bool = False) -> str:
 def readable(expr: sympy.Expr, *, tex: bool = False) -> sympy.Expr:
     """Rewrite ``expr`` for display: primed derivatives, samples as ``x + offset``.
 
+    Examples
+    --------
+    >>> from stencilgen.stencil import H
+    >>> sample, third = readable(F(X - H)), readable(sympy.Derivative(F(X), (X, 3)))
+    >>> sympy.sstr(sample, order="none"), third
+    ('f(x - h)', f'''(x))
+
     The result is for printing with ``order="none"`` only; it is not meant for
     further computation.
     """

@@ -121,7 +121,14 @@ def derive_by_hand(stencil: Stencil) -> Derivation:
 
 
 def stencil_weights(steps: Derivation) -> tuple[sympy.Expr, ...]:
-    """The engine's weights in the units of the derivation (divided by h^m)."""
+    """The engine's weights in the units of the derivation (divided by h^m).
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> stencil_weights(derive_by_hand(central(2, 2)))
+    (h**(-2), -2/h**2, h**(-2))
+    """
     stencil = steps.stencil
     scale = 1 if stencil.symbolic else H**stencil.derivative
     return tuple(sympy.factor(w / scale) for w in stencil.weights)

@@ -67,6 +67,12 @@ class Stencil:
     Build one with :func:`make_stencil`, :func:`central`, :func:`forward` or
     :func:`backward` rather than directly.
 
+    Examples
+    --------
+    >>> s = forward(1, 2)
+    >>> s.offsets, s.weights, s.accuracy, s.error_order, s.error_coefficient
+    ((0, 1, 2), (-3/2, 2, -1/2), 2, 3, -1/3)
+
     Attributes
     ----------
     derivative : int
@@ -96,12 +102,24 @@ class Stencil:
 
     @property
     def symbolic(self) -> bool:
-        """True when offsets or ``at`` contain symbols (so no implied step ``h``)."""
+        """True when offsets or ``at`` contain symbols (so no implied step ``h``).
+
+        Examples
+        --------
+        >>> central(1, 2).symbolic, make_stencil(1, ["0", "hd", "-hs"]).symbolic
+        (False, True)
+        """
         return any(o.free_symbols for o in (*self.offsets, self.at))
 
     @property
     def point(self) -> sympy.Expr:
-        """Where the derivative is evaluated, as an expression in ``x`` and ``h``."""
+        """Where the derivative is evaluated, as an expression in ``x`` and ``h``.
+
+        Examples
+        --------
+        >>> central(1, 2).point, make_stencil(1, [0, 1], at="1/2").point
+        (x, h/2 + x)
+        """
         return X + (self.at if self.symbolic else self.at * H)
 
     @property
@@ -141,7 +159,13 @@ class Stencil:
 
     @property
     def exact(self) -> sympy.Expr:
-        """The quantity approximated, :math:`f^{(m)}` at :attr:`point`."""
+        """The quantity approximated, :math:`f^{(m)}` at :attr:`point`.
+
+        Examples
+        --------
+        >>> central(2, 2).exact
+        Derivative(f(x), (x, 2))
+        """
         return derivative_at(self.derivative, self.point)
 
     def latex(self) -> str:

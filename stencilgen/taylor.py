@@ -558,6 +558,12 @@ def moment(
 class LeadingTerm:
     """The first non-vanishing Taylor moment beyond the derivative.
 
+    Examples
+    --------
+    >>> term = leading_term(2, [-1, 0, 1], fd_weights(2, [-1, 0, 1]))
+    >>> term.order, term.coefficient
+    (4, 1/12)
+
     Attributes
     ----------
     order : int

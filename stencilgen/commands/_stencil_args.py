@@ -12,7 +12,16 @@ __all__ = ["add_stencil_arguments", "stencil_from_args"]
 
 
 def add_stencil_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``-d``, ``--offsets``, ``--at``, ``--kind`` and ``--accuracy``."""
+    """Add ``-d``, ``--offsets``, ``--at``, ``--kind`` and ``--accuracy``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_stencil_arguments(parser)
+    >>> args = parser.parse_args(["-d", "1", "--offsets=0,hd,-hs"])
+    >>> args.derivative, args.offsets, args.at, args.kind, args.accuracy
+    (1, '0,hd,-hs', None, None, None)
+    """
     parser.add_argument(
         "-d",
         "--derivative",
@@ -44,6 +53,16 @@ def add_stencil_arguments(parser: argparse.ArgumentParser) -> None:
 
 def stencil_from_args(args: argparse.Namespace) -> Stencil:
     """Derive the stencil the options describe.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_stencil_arguments(parser)
+    >>> stencil_from_args(parser.parse_args(["-d", "2", "--kind", "forward"])).weights
+    (2, -5, 4, -1)
+    >>> args = parser.parse_args(["-d", "1", "--offsets=0,1", "--at=1/2"])
+    >>> stencil_from_args(args).at
+    1/2
 
     Raises
     ------

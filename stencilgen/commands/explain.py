@@ -12,7 +12,15 @@ __all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``explain`` subcommand."""
+    """Add the ``explain`` subcommand.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["explain", "-d", "1", "--markdown"]).run is run
+    True
+    """
     parser = subparsers.add_parser(
         "explain",
         help="show how a stencil is derived from Taylor expansions",
@@ -27,7 +35,21 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the derivation."""
+    """Print the derivation.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> run(parser.parse_args(["explain", "-d", "1", "--offsets=0,1"]))
+    ... # doctest: +ELLIPSIS
+    Derivation of f'(x) from the samples f(x), f(x + h)
+    ...
+       a = -1/h
+       b = 1/h
+    ...
+    0
+    """
     steps = derive_by_hand(stencil_from_args(args))
     if args.latex:
         print(render(steps, "latex"))

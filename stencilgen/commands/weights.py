@@ -16,7 +16,15 @@ ERROR_CONVENTION = "approximation − exact"
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``weights`` subcommand."""
+    """Add the ``weights`` subcommand.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["weights", "-d", "1", "--json"]).run is run
+    True
+    """
     parser = subparsers.add_parser(
         "weights",
         help="exact weights of a finite-difference stencil",
@@ -109,7 +117,22 @@ def stencil_text(stencil: Stencil) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the stencil the options describe."""
+    """Print the stencil the options describe.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> run(parser.parse_args(["weights", "-d", "1", "--offsets=0,1"]))
+    derivative 1, offsets in units of h
+      offset  weight
+           0      -1
+           1       1
+    formula:        f'(x) ≈ -f(x)/h + f(x + h)/h
+    accuracy:       1
+    leading error:  h·f''(x)/2  (approximation − exact)
+    0
+    """
     stencil = stencil_from_args(args)
     if args.json:
         print(json.dumps(stencil_json(stencil), indent=2))
