@@ -238,11 +238,12 @@ def _render_math(steps: Derivation, *, markdown: bool) -> str:
         ),
     ]
     if steps.neglected is not None:
+        factorial = math.factorial(s.error_order or 0)
         rows.append(
             (
                 f"Leading error (approximation minus exact), accuracy {s.accuracy}",
                 [
-                    rf"\left({t(steps.neglected)}\right) "
+                    rf"\frac{{{t(steps.neglected * factorial)}}}{{{factorial}}} "
                     f"{t(derivative_at(s.error_order or 0, s.point))}"
                     f" &= {t(s.leading_error)}"
                 ],

@@ -194,6 +194,8 @@ def test_explain_latex(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count(r"\begin{align*}") == out.count(r"\end{align*}") == 5
     assert "$$" not in out
     assert "b hd - c hs &= 1" in out
+    # The neglected term reads as one does it by hand, not in SymPy's order.
+    assert r"\frac{b hd^{3} - c hs^{3}}{6} f^{\prime\prime\prime}" in out
 
 
 def test_explain_numeric_family(capsys: pytest.CaptureFixture[str]) -> None:
