@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import sympy
 from hypothesis import strategies as st
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "nonzero_rationals",
     "rationals",
     "stencil_cases",
+    "symbolic_offsets",
 ]
 
 
@@ -58,3 +60,23 @@ def stencil_cases(
     offsets = draw(distinct_offsets(1, max_size, integers=integers))
     derivative = draw(st.integers(0, len(offsets) - 1))
     return derivative, offsets, draw(evaluation_points())
+
+
+@st.composite
+def symbolic_offsets(
+    draw: st.DrawFn, min_size: int = 2, max_size: int = 4
+) -> list[sympy.Expr]:
+    """Distinct offsets that are small polynomials in the symbols ``h`` and ``k``.
+
+    Some are linear (``2*h - k``), some not (``h**2 + k``), so both the shortcut
+    for linear factors and full factorisation are exercised.
+    """
+    h, k = sympy.symbols("h k")
+    monomials = [sympy.Integer(1), h, k, h**2, h * k]
+    polynomial = st.lists(
+        st.integers(-2, 2), min_size=len(monomials), max_size=len(monomials)
+    ).map(lambda cs: sum((c * m for c, m in zip(cs, monomials, strict=True)), 0))
+    values = draw(
+        st.lists(polynomial, min_size=min_size, max_size=max_size, unique=True)
+    )
+    return [sympy.sympify(v) for v in values]

@@ -32,6 +32,7 @@ from tests.strategies import (
     nonzero_rationals,
     rationals,
     stencil_cases,
+    symbolic_offsets,
 )
 
 hd, hs, h, h1, h2, h3, h4 = sympy.symbols("hd hs h h1 h2 h3 h4")
@@ -146,6 +147,19 @@ def test_symbolic_weights_satisfy_the_moment_conditions(
     for k in range(len(offsets)):
         expected = math.factorial(m) if k == m else 0
         assert sympy.simplify(moment(weights, nodes, k) - expected) == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(symbolic_offsets(), st.data())
+def test_random_symbolic_offsets_agree_with_the_taylor_system(
+    offsets: list[sympy.Expr], data: st.DataObject
+) -> None:
+    m = data.draw(st.integers(0, len(offsets) - 1))
+    fast = fd_weights(m, offsets)
+    slow = solve_taylor_system(m, offsets)
+    for a, b in zip(fast, slow, strict=True):
+        assert sympy.cancel(a - b) == 0
+        assert sympy.factor(a) == a or a == 0
 
 
 def test_symbolic_weights_also_match_sympy_finite_diff_weights() -> None:
