@@ -46,6 +46,8 @@ __all__ = [
     "polynomial_cases",
     "relative_error",
     "smooth_cases",
+    "stable_order",
+    "wave_case",
 ]
 
 #: How far a measured convergence order may be from the claimed accuracy.
@@ -176,6 +178,41 @@ def convergence_order(steps: Sequence[float], errors: Sequence[float]) -> float:
     return float(round(slope, 12))
 
 
+def stable_order(
+    steps: Sequence[float], errors: Sequence[float], width: int = 4
+) -> float:
+    """The convergence order over the most consistent ``width`` refinements.
+
+    The local slopes between successive grids drift on coarse grids (higher-order
+    terms) and scatter on fine ones (rounding); the stretch of ``width``
+    successive grids whose local slopes agree best is the asymptotic range, and
+    its least-squares slope is the measured order. The choice looks only at the
+    spread of the slopes, never at the order claimed.
+
+    Examples
+    --------
+    >>> h = [2.0**-k for k in range(16)]
+    >>> e = [x**2 * (1 + 4 * x) + 1e-11 for x in h]  # coarse drift, fine floor
+    >>> round(stable_order(h, e), 2), round(convergence_order(h, e), 2)
+    (2.0, 2.11)
+    """
+    if len(steps) != len(errors):
+        raise ValueError("need one error per step")
+    if len(steps) <= width:
+        return convergence_order(steps, errors)
+    order = np.argsort(steps)
+    h = np.log(np.asarray(steps, dtype=float)[order])
+    floor = np.finfo(float).tiny
+    e = np.log(np.maximum(np.asarray(errors, dtype=float)[order], floor))
+    slopes = np.diff(e) / np.diff(h)
+    spreads = [
+        float(np.ptp(slopes[j : j + width - 1])) for j in range(len(h) - width + 1)
+    ]
+    best = int(np.argmin(spreads))
+    chosen = order[best : best + width]
+    return convergence_order([steps[i] for i in chosen], [errors[i] for i in chosen])
+
+
 def order_ok(measured: float | None, claimed: int | None) -> bool:
     """Whether a measured order is within :data:`ORDER_TOLERANCE` of the claim."""
     if measured is None or claimed is None:
@@ -226,6 +263,35 @@ def smooth_cases(period: float | None = None) -> tuple[Case, ...]:
 
     name = "sin+cos" if period is None else "periodic sin+cos"
     return (Case(name, f, df),)
+
+
+def wave_case(frequency: float = 1.3) -> Case:
+    """The complex wave exp(i a x), whose k-th derivative is (i a)**k exp(i a x).
+
+    Its derivatives never vanish (|f^(k)| = a**k everywhere), so a stencil's
+    leading error term has the same size at every point and a measured
+    convergence order cannot be spoiled by a zero of f^(m+p) near a sample
+    point. With ``a = 2*pi*j/L`` it is periodic on ``[0, L)``.
+
+    Examples
+    --------
+    >>> case = wave_case(2.0)
+    >>> complex(case.derivative(2)(np.array([0.0]))[0])
+    (-4+0j)
+    """
+
+    def f(x: Array) -> Array:
+        result: Array = np.exp(1j * frequency * x)
+        return result
+
+    def df(k: int) -> Func:
+        def derivative(x: Array) -> Array:
+            result: Array = (1j * frequency) ** k * np.exp(1j * frequency * x)
+            return result
+
+        return derivative
+
+    return Case(f"exp({frequency:g}ix)", f, df)
 
 
 def polynomial_cases(degree: int, seed: int = 1) -> tuple[Case, ...]:
