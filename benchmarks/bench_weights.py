@@ -12,6 +12,9 @@ In one run this times
 * ``sympy.finite_diff_weights`` (Fornberg's recurrence in SymPy; followed by
   ``sympy.factor`` of each weight for symbolic offsets, to reach a comparable
   closed form),
+* ``stencilgen.taylor.solve_taylor_system`` for the symbolic cases: exact LU
+  of the moment system over Q(symbols), the alternative path issue 2 asked to
+  measure against the closed form (the faster one is kept: the closed form),
 * ``findiff.coefficients`` with ``symbolic=True`` (exact, via SymPy; it also
   computes the accuracy) and with floats (NumPy solve; its largest relative
   error against the exact weights is reported),
@@ -51,7 +54,7 @@ from sympy.core.cache import clear_cache
 
 import stencilgen
 from stencilgen import fd_weights, make_stencil
-from stencilgen.taylor import _weights
+from stencilgen.taylor import _weights, solve_taylor_system
 
 NUMERIC_TARGET = 15.0
 SYMBOLIC_TARGET = 2.0
@@ -167,10 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print()
     print(
-        "| symbolic stencil | m | fd_weights | make_stencil | sympy fdw + factor "
-        "| ratio |"
+        "| symbolic stencil | m | fd_weights | make_stencil | Taylor-system LU "
+        "| sympy fdw + factor | ratio |"
     )
-    print("|---|--:|--:|--:|--:|--:|")
+    print("|---|--:|--:|--:|--:|--:|--:|")
     hd, hs, h1, h2, h3, h4 = sympy.symbols("hd hs h1 h2 h3 h4")
     symbolic_cases = [
         ("[0, hd, -hs]", [0, hd, -hs], (1, 2)),
@@ -185,16 +188,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             t_stencil, _ = median_time(
                 lambda m=m, offsets_s=offsets_s: make_stencil(m, offsets_s), repeats
             )
+            t_lu, lu = median_time(
+                lambda m=m, offsets_s=offsets_s: solve_taylor_system(m, offsets_s),
+                repeats,
+            )
             t_sympy, theirs = median_time(
                 lambda m=m, offsets_s=offsets_s: sympy_factored(m, offsets_s), repeats
             )
-            if any(sympy.cancel(a - b) != 0 for a, b in zip(ours, theirs, strict=True)):
-                disagreements.append(f"{label} m={m}")
+            for other, name in ((theirs, "sympy"), (lu, "Taylor-system LU")):
+                if any(
+                    sympy.cancel(a - b) != 0 for a, b in zip(ours, other, strict=True)
+                ):
+                    disagreements.append(f"{label} m={m}: {name}")
             ratio = t_sympy / t_ours
             if len(offsets_s) == 5:
                 five_point_ratios.append(ratio)
             print(
-                f"| `{label}` | {m} | {ms(t_ours)} | {ms(t_stencil)} "
+                f"| `{label}` | {m} | {ms(t_ours)} | {ms(t_stencil)} | {ms(t_lu)} "
                 f"| {ms(t_sympy)} | {ratio:.1f}x |"
             )
             sys.stdout.flush()
