@@ -15,11 +15,15 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stencilgen.build import generate
 from stencilgen.render import Renderer
 from stencilgen.spec import parse_spec
 from stencilgen.stencil import make_stencil
+from stencilgen.verify import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -274,3 +278,46 @@ def test_decreasing_coordinates_and_empty_arrays() -> None:
     assert op(np.ones((20, 0)), axis=0).shape == (20, 0)
     assert op(np.ones((3, 12, 0)), axis=1).shape == (3, 12, 0)
     assert load("d1_periodic4").d1_periodic4(np.ones((0, 8))).shape == (0, 8)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    derivative=st.integers(1, 4),
+    family=st.sampled_from(["central", "forward", "backward"]),
+    accuracy=st.integers(1, 8),
+    grid=st.sampled_from(["uniform", "coordinates"]),
+    boundary=st.sampled_from(["one-sided", "periodic", "valid"]),
+)
+def test_any_family_entry_matches_sympy_weights_and_verifies(
+    derivative: int, family: str, accuracy: int, grid: str, boundary: str
+) -> None:
+    if family == "central" and grid == "uniform":
+        accuracy += accuracy % 2  # central stencils have even accuracy
+    if grid == "coordinates":
+        accuracy = min(accuracy, 4)
+        boundary = "valid" if boundary == "periodic" else boundary
+    text = (
+        f"[e]\nderivative = {derivative}\naccuracy = {accuracy}\n"
+        f'stencil = "{family}"\nboundary = "{boundary}"\ngrid = "{grid}"\n'
+    )
+    entry = parse_spec(text).entries[0]
+    module = generate(entry, Renderer(), spec_name="s.toml", command="c", inputs="i")
+    assert all(row.passed for row in module.rows), module.rows
+    # Independent oracle: SymPy's own Fornberg weights on the same offsets (a
+    # coordinate operator on a uniform grid must reduce to them).
+    offsets = list(entry.config.offsets)
+    oracle = sympy.finite_diff_weights(derivative, offsets, 0)[derivative][-1]
+    f = np.random.default_rng(derivative).standard_normal(40)
+    h = 0.5
+    op = load_module(module.source, "e").e
+    result = op(f, h * np.arange(40.0)) if grid == "coordinates" else op(f, h)
+    lo, hi = -offsets[0], offsets[-1]
+    expected = (
+        sum(
+            float(w) * f[lo + o : len(f) - hi + o]
+            for o, w in zip(offsets, oracle, strict=True)
+        )
+        / h**derivative
+    )
+    inner = result[lo : len(f) - hi] if boundary != "valid" else result
+    np.testing.assert_allclose(inner, expected, rtol=1e-11, atol=1e-8)
