@@ -143,6 +143,18 @@ def _join(terms: tuple[sympy.Expr, ...], show: Callable[[sympy.Expr], str]) -> s
     return text
 
 
+def _neglected_terms(steps: Derivation, factorial: int) -> tuple[sympy.Expr, ...]:
+    """The terms of ``k! * neglected`` in the order of the unknowns a, b, c, ..."""
+    assert steps.neglected is not None
+    order = {u: i for i, u in enumerate(steps.unknowns)}
+
+    def position(term: sympy.Expr) -> int:
+        return min((order[s] for s in term.free_symbols if s in order), default=-1)
+
+    terms = sympy.Add.make_args(steps.neglected * factorial)
+    return tuple(sorted(terms, key=position))
+
+
 def _ansatz(steps: Derivation) -> sympy.Expr:
     return sympy.Add(
         *[u * s for u, s in zip(steps.unknowns, steps.samples, strict=True)],
@@ -206,7 +218,8 @@ def _render_text(steps: Derivation) -> str:
         assert k is not None
         lines += [
             "5. The first neglected term is the leading error (approximation − exact):",
-            f"   ({p(steps.neglected * math.factorial(k))})/{math.factorial(k)}"
+            f"   ({_join(_neglected_terms(steps, math.factorial(k)), p)})"
+            f"/{math.factorial(k)}"
             f"·{p(derivative_at(k, s.point))} = {p(s.leading_error)}",
             f"   so the error is O(h^{s.accuracy}): accuracy {s.accuracy}.",
         ]
@@ -243,7 +256,8 @@ def _render_math(steps: Derivation, *, markdown: bool) -> str:
             (
                 f"Leading error (approximation minus exact), accuracy {s.accuracy}",
                 [
-                    rf"\frac{{{t(steps.neglected * factorial)}}}{{{factorial}}} "
+                    rf"\frac{{{_join(_neglected_terms(steps, factorial), t)}}}"
+                    rf"{{{factorial}}} "
                     f"{t(derivative_at(s.error_order or 0, s.point))}"
                     f" &= {t(s.leading_error)}"
                 ],
