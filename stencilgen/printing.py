@@ -146,15 +146,14 @@ def _print(expr: sympy.Expr, names: dict[str, str]) -> tuple[str, int]:
             if strength <= _ADD:
                 text = f"({text})"
             if k == 0:
-                out = f"-{_unary_operand(text, strength)}" if negative else text
+                out = _negated(magnitude, names) if negative else text
             else:
                 out += f" - {text}" if negative else f" + {text}"
         return out, _ADD
     if expr.is_Mul:
         negative, magnitude = _split_sign(expr)
         if negative:
-            text, strength = _print(magnitude, names)
-            return f"-{_unary_operand(text, strength)}", _UNARY
+            return _negated(magnitude, names), _UNARY
         numer, denom = sympy.fraction(magnitude, exact=True)
         top = _product(numer, names)
         if denom == 1:
@@ -184,8 +183,31 @@ def _print(expr: sympy.Expr, names: dict[str, str]) -> tuple[str, int]:
     raise ValueError(f"cannot print {expr} ({type(expr).__name__}) as Python")
 
 
-def _unary_operand(text: str, strength: int) -> str:
-    return text if strength >= _MUL else f"({text})"
+def _negated(magnitude: sympy.Expr, names: dict[str, str]) -> str:
+    """``-magnitude`` as ruff writes it: a leading power factor gets parentheses."""
+    text, strength = _print(magnitude, names)
+    if strength < _MUL or strength == _POW:
+        return f"-({text})"
+    lead = _leading_factor(magnitude)
+    if lead is not None and lead.is_Pow:
+        lead_text = _print(lead, names)[0]
+        if text.startswith(lead_text):
+            return f"-({lead_text}){text[len(lead_text) :]}"
+    return f"-{text}"
+
+
+def _leading_factor(expr: sympy.Expr) -> sympy.Expr | None:
+    """The factor :func:`_product` prints first, if ``expr`` is a product."""
+    if not expr.is_Mul:
+        return None
+    numer, _ = sympy.fraction(expr, exact=True)
+    if not numer.is_Mul:
+        return numer if numer != 1 else None
+    coeff, rest = numer.as_coeff_Mul()
+    if coeff != 1:
+        return None
+    factors = sorted(sympy.Mul.make_args(rest), key=sympy.default_sort_key)
+    return factors[0]
 
 
 def _product(expr: sympy.Expr, names: dict[str, str]) -> tuple[str, int]:
@@ -221,7 +243,9 @@ def assign(target: str, value: str, level: int = 1) -> str:
     """``target = value`` at indentation ``level``, wrapped as ruff formats it.
 
     A line that fits is kept; otherwise the value goes in parentheses on its own
-    line; a sum still too long is split before each top-level ``+``/``-``.
+    line; a sum still too long is split before each top-level ``+``/``-``. A long
+    value ending in a bracket raises ``ValueError`` (ruff may split at that
+    bracket instead); callers then compute it another way.
 
     Examples
     --------
@@ -247,6 +271,10 @@ def assign(target: str, value: str, level: int = 1) -> str:
     line = f"{pad}{target} = {value}"
     if len(line) <= LINE_LENGTH:
         return line
+    if not _parenthesizes(value):
+        # ruff splits such a value at its first or last bracket ("hugging")
+        # rather than adding parentheses; refuse instead of guessing the layout.
+        raise ValueError(f"expression too long to format safely: {value[:60]}...")
     inner = pad + "    "
     if len(inner) + len(value) <= LINE_LENGTH:
         return f"{pad}{target} = (\n{inner}{value}\n{pad})"
@@ -255,6 +283,38 @@ def assign(target: str, value: str, level: int = 1) -> str:
         raise ValueError(f"expression too long to format: {value[:60]}...")
     body = "\n".join(inner + p for p in parts)
     return f"{pad}{target} = (\n{body}\n{pad})"
+
+
+def _parenthesizes(value: str) -> bool:
+    """Whether ruff wraps this too-long right-hand side in parentheses.
+
+    ruff omits the optional parentheses (and splits at a bracket of the value)
+    only when the value's loosest operator occurs once at most and the value
+    starts or ends with a parenthesized group or call; subscripts do not count.
+    """
+    depth = 0
+    counts = {"+": 0, "*": 0, "**": 0}
+    k = 0
+    while k < len(value):
+        char = value[k]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and value.startswith("**", k):
+            counts["**"] += 1
+            k += 2
+            continue
+        elif depth == 0 and value[k - 1 : k + 2] in (" + ", " - "):
+            counts["+"] += 1
+        elif depth == 0 and value[k - 1 : k + 2] in (" * ", " / "):
+            counts["*"] += 1
+        k += 1
+    loosest = next((counts[op] for op in ("+", "*", "**") if counts[op]), 0)
+    if loosest > 1:
+        return True
+    starts = value.lstrip("-").startswith("(")
+    return not (starts or value.endswith(")"))
 
 
 def _split_top_level(value: str, brackets: str = "([") -> list[str]:
