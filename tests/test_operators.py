@@ -321,3 +321,40 @@ def test_any_family_entry_matches_sympy_weights_and_verifies(
     )
     inner = result[lo : len(f) - hi] if boundary != "valid" else result
     np.testing.assert_allclose(inner, expected, rtol=1e-11, atol=1e-8)
+
+
+def test_every_family_grid_and_boundary_is_ruff_clean(tmp_path: Path) -> None:
+    renderer = Renderer()
+    count = 0
+    for grid in ("uniform", "coordinates"):
+        for derivative, accuracy in ((1, 2), (2, 4), (3, 3), (4, 8), (2, 1)):
+            for family in ("central", "forward", "backward"):
+                for boundary in ("one-sided", "periodic", "valid"):
+                    if grid == "uniform" and family == "central" and accuracy % 2:
+                        continue
+                    if grid == "coordinates" and (
+                        boundary == "periodic" or accuracy > 4
+                    ):
+                        continue
+                    name = f"e{count}"
+                    text = (
+                        f"[{name}]\nderivative = {derivative}\naccuracy = {accuracy}\n"
+                        f'stencil = "{family}"\nboundary = "{boundary}"\n'
+                        f'grid = "{grid}"\n'
+                    )
+                    entry = parse_spec(text).entries[0]
+                    module = generate(
+                        entry, renderer, spec_name="s.toml", command="c", inputs="i"
+                    )
+                    assert all(row.passed for row in module.rows), (text, module.rows)
+                    (tmp_path / f"{name}.py").write_text(module.source)
+                    count += 1
+    assert count > 50
+    config = ["--config", str(ROOT / "pyproject.toml")]
+    for args in (["check", *config], ["format", "--check", *config]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, str(tmp_path)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[:3000]

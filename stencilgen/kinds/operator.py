@@ -377,7 +377,7 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
     c = p.config
     s = p.interior
     m = c.derivative
-    at = "" if c.at == 0 else f" at x + {c.at}*h"
+    at = [] if c.at == 0 else [f"    (the derivative at x[i] + {c.at}*h)"]
     lines = [
         f"Derivative {m} of f along ``axis``, accuracy {c.accuracy}"
         + (" (coordinate grid)." if coordinates else "."),
@@ -387,11 +387,12 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
         + ":",
         "",
         *printing.wrap_terms(
-            f"out[i] = {_one_d(c.offsets, s.weights, m)}" + at,
+            f"out[i] = {_one_d(c.offsets, s.weights, m)}",
             80,
             first="    ",
             rest="        ",
         ),
+        *at,
         "",
         f"offsets: {_offsets_text(c.offsets)}"
         + ("" if c.at == 0 else f"; evaluated at {c.at}"),
@@ -447,10 +448,16 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
     elif c.boundary == "periodic":
         lines += ["", "Boundary: periodic (indices wrap around)."]
     else:
+        shift = (
+            f"out[j] is the value at point i = j + {p.before}"
+            if p.before
+            else ("out[j] is the value at point i = j")
+        )
         lines += [
             "",
-            f"Boundary: valid (output has {p.min_points - 1} fewer points "
-            "along the axis).",
+            f"Boundary: valid: the output has {p.min_points - 1} fewer points "
+            "along the axis;",
+            f"{shift}.",
         ]
     lines += ["", "Spec entry::", ""] + [
         "    " + line for line in entry.toml.split("\n")
@@ -496,11 +503,12 @@ def render(entry: Entry, renderer: Renderer) -> str:
 
 def _module_doc(entry: Entry, p: Plan) -> str:
     c = p.config
-    grid = "a coordinate array" if c.grid == "coordinates" else "uniform spacing"
+    grid = "coordinate" if c.grid == "coordinates" else "uniform"
+    family = "explicit offsets" if c.stencil == "offsets" else c.stencil
     return printing.docstring(
         [
-            f"Derivative {c.derivative}, accuracy {c.accuracy}, {c.stencil} "
-            f"stencil, {c.boundary} boundary, {grid}.",
+            f"Derivative {c.derivative}, accuracy {c.accuracy}, {family}, "
+            f"{c.boundary} boundary, {grid} grid.",
             "",
             "Standalone: needs only numpy. See the function docstrings for the",
             "formulas, exact weights and error terms.",
