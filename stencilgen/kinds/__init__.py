@@ -50,7 +50,8 @@ A kind module ``stencilgen/kinds/<kind>.py`` defines, at module level:
     checked: claimed accuracy, measured convergence order in the interior and at
     the boundary, worst polynomial error, pass/fail and a short note. Use the
     helpers of :mod:`stencilgen.verify` (``convergence_order``,
-    ``order_ok``, ``smooth_cases``, ``perturbed_grid``, ``polynomial_error``).
+    ``stable_order``, ``order_ok``, ``wave_case``, ``smooth_cases``,
+    ``polynomial_cases``, ``relative_error``, ``perturbed_grid``).
     Any exception escaping ``verify`` counts as a failure of that entry. Keep it
     under ~0.2 s per entry.
 
