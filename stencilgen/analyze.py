@@ -109,10 +109,12 @@ class Analysis:
     accuracy : int or None
         The power ``p`` of the step in the leading error; ``None`` when the
         formula is not consistent or has no error at all.
-    leading_error : sympy.Expr or None
+    leading_error : sympy.Expr
         The leading error term (approximation minus exact value), in the user's
-        function and variable; ``0`` for an exact formula, ``None`` when the
-        formula is not consistent.
+        function and variable; ``0`` for an exact formula. For a formula that is
+        not consistent there is no exact value to subtract: it is then the
+        dominant term of the expansion, the behaviour that makes the formula
+        wrong (``h*Derivative(f(x), x)/2`` for ``(f(x) - f(x-h))/2``).
     series : tuple of SeriesTerm
         The expansion of the formula grouped by power of the step, lowest power
         first: the approximated derivative (or, for an inconsistent formula,
@@ -139,7 +141,7 @@ class Analysis:
     consistent: bool
     derivative: int | None
     accuracy: int | None
-    leading_error: sympy.Expr | None
+    leading_error: sympy.Expr
     series: tuple[SeriesTerm, ...]
     remainder: int | None
     steps: tuple[sympy.Symbol, ...]
@@ -475,7 +477,7 @@ def _analyse(
             False,
             None,
             None,
-            None,
+            sympy.S.Zero,
             (),
             None,
             steps,
@@ -615,7 +617,7 @@ def _inconsistent(
         False,
         None,
         None,
-        None,
+        series[0].expr,
         series,
         remainder,
         steps,
