@@ -204,6 +204,10 @@ BAD = [
         r"entry \[math\]: a module or function named 'math' would shadow",
     ),
     ("[np]\nderivative = 1\naccuracy = 2\n", r"entry \[np\]: a module or function"),
+    (
+        '[d1]\nderivative = 1\noffsets = [0, 1]\nat = "3/2"\nboundary = "valid"\n',
+        r"key 'at': 3/2 lies outside the offsets \(0 \.\. 1\): that would extrapolate",
+    ),
 ]
 
 

@@ -181,6 +181,12 @@ def parse(fields: Fields) -> OperatorConfig:
                     f"the {stencil} offsets {list(offsets)} taken at {at} have "
                     f"accuracy {reached}, not {accuracy}; give 'offsets' instead",
                 )
+    if not offsets[0] <= at <= offsets[-1]:
+        raise fields.error(
+            "at",
+            f"{at} lies outside the offsets ({offsets[0]} .. {offsets[-1]}): that "
+            "would extrapolate; choose a point between them",
+        )
     return OperatorConfig(
         fields.name, m, accuracy, offsets, at, stencil, grid, boundary
     )
