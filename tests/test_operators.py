@@ -215,6 +215,12 @@ def test_bad_arguments_raise_clear_errors() -> None:
         op(np.ones((20, 20)), axis=2)
     with pytest.raises(ValueError, match=r"out has shape \(3,\), expected \(20,\)"):
         op(np.ones(20), out=np.empty(3))
+    with pytest.raises(
+        ValueError, match="out has dtype int64, which cannot hold float64"
+    ):
+        op(np.ones(20), out=np.empty(20, dtype=np.int64))
+    with pytest.raises(TypeError, match="out must be a numpy array, got list"):
+        op(np.ones(20), out=[0.0] * 20)
     f = np.ones(20)
     with pytest.raises(ValueError, match="out must not overlap f"):
         op(f, out=f)
