@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -39,7 +39,6 @@ __all__ = [
     "float17",
     "indent",
     "number",
-    "python_list",
     "string",
     "wrap_terms",
 ]
@@ -375,17 +374,6 @@ def wrap_terms(
             line = rest + part
     lines.append(line or first)
     return lines
-
-
-def python_list(values: Iterable[str]) -> str:
-    """``[a, b, c]`` from already printed items.
-
-    Examples
-    --------
-    >>> python_list(["-1", "0", "1"])
-    '[-1, 0, 1]'
-    """
-    return "[" + ", ".join(values) + "]"
 
 
 def string(text: str) -> str:

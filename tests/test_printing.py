@@ -108,7 +108,6 @@ def test_docstring_and_wrapping_helpers() -> None:
     assert text == 'r"""Summary.\n\n        indented\n    """'
     wrapped = printing.wrap_terms("a + b - c + d", 9, first="> ", rest="  ")
     assert wrapped == ["> a + b", "  - c + d"]
-    assert printing.python_list(["1", "2"]) == "[1, 2]"
     assert printing.string('say "x"\n') == '"say \\"x\\"\\n"'
 
 
