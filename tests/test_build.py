@@ -128,7 +128,12 @@ def test_hand_edited_file_is_protected_until_force(
     assert "generated/d1.py was edited by hand" in err and "--force" in err
     assert module.read_text() == edited
     # --check reports it as changed (exit 1) and still writes nothing.
+    capsys.readouterr()
     assert main(["build", "--check"]) == 1
+    assert (
+        "was edited by hand (its checksum no longer matches), so a build needs --force"
+        in (capsys.readouterr().out)
+    )
     assert module.read_text() == edited
     assert main(["build", "--force"]) == 0
     assert read_header(module.read_text())[1] is True

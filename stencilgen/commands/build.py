@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from stencilgen.build import build
-from stencilgen.outputs import unified_diff
+from stencilgen.outputs import protected, unified_diff
 from stencilgen.render import regenerate_command
 
 __all__ = ["register", "run"]
@@ -86,9 +86,11 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.check:
             for change in result.changes:
+                reason = protected(change)
+                note = f"; it {reason}, so a build needs --force" if reason else ""
                 print(
                     f"would {_verb(change.status)} {folder}/{change.name} "
-                    f"({change.status})"
+                    f"({change.status}{note})"
                 )
         for change in result.changes:
             sys.stdout.write(unified_diff(change, out))
