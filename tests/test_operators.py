@@ -364,3 +364,31 @@ def test_every_family_grid_and_boundary_is_ruff_clean(tmp_path: Path) -> None:
             text=True,
         )
         assert result.returncode == 0, result.stdout[:3000]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[e]\nderivative = 2\naccuracy = 4\nboundary = "valid"\n',
+        '[e]\nderivative = 1\noffsets = [-1, 0, 1, 2]\nat = "1/2"\nboundary = "valid"\n',
+        '[e]\nderivative = 1\noffsets = [0, 1]\nat = "1/2"\nboundary = "periodic"\n',
+        '[e]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\nboundary = "valid"\n',
+        '[e]\nderivative = 3\naccuracy = 2\ngrid = "coordinates"\n',
+    ],
+)
+def test_n_dimensional_equals_one_dimensional_along_every_axis(text: str) -> None:
+    entry = parse_spec(text).entries[0]
+    source = generate(entry, Renderer(), spec_name="s", command="c", inputs="i").source
+    module = load_module(source, "e")
+    rng = np.random.default_rng(9)
+    f = rng.standard_normal((12, 14, 16))
+    for block in (32768, 5):  # one piece, and many pieces of both kinds
+        module._BLOCK = block
+        for axis in (0, 1, 2, -1):
+            if entry.config.grid == "coordinates":
+                spacing = np.cumsum(rng.uniform(0.5, 1.5, f.shape[axis]))
+            else:
+                spacing = 0.5
+            whole = module.e(f, spacing, axis=axis)
+            lines = np.apply_along_axis(lambda v: module.e(v, spacing), axis, f)
+            np.testing.assert_array_equal(whole, lines)
