@@ -370,8 +370,8 @@ def test_every_family_grid_and_boundary_is_ruff_clean(tmp_path: Path) -> None:
     "text",
     [
         '[e]\nderivative = 2\naccuracy = 4\nboundary = "valid"\n',
-        '[e]\nderivative = 1\noffsets = [-1, 0, 1, 2]\nat = "1/2"\nboundary = "valid"\n',
-        '[e]\nderivative = 1\noffsets = [0, 1]\nat = "1/2"\nboundary = "periodic"\n',
+        '[e]\nderivative = 1\noffsets = [-1, 0, 1, 2]\nat = "1/2"\nboundary = "valid"',
+        '[e]\nderivative = 1\noffsets = [0, 1]\nat = "1/2"\nboundary = "periodic"',
         '[e]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\nboundary = "valid"\n',
         '[e]\nderivative = 3\naccuracy = 2\ngrid = "coordinates"\n',
     ],
@@ -390,5 +390,5 @@ def test_n_dimensional_equals_one_dimensional_along_every_axis(text: str) -> Non
             else:
                 spacing = 0.5
             whole = module.e(f, spacing, axis=axis)
-            lines = np.apply_along_axis(lambda v: module.e(v, spacing), axis, f)
+            lines = np.apply_along_axis(module.e, axis, f, spacing)
             np.testing.assert_array_equal(whole, lines)
