@@ -49,7 +49,7 @@ from typing import Any
 import sympy
 from sympy.polys.polyerrors import PolynomialError
 
-from stencilgen.display import prime_name
+from stencilgen import display
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
 from stencilgen.formula import Formula, Sample, is_zero, parse_formula, tidy
@@ -71,9 +71,6 @@ MAX_TAYLOR_ORDER = 128
 #: Most terms of the error series that may be requested.
 MAX_TERMS = 20
 
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-# Text that reads as one factor after "1/": h², (h + 1)², sqrt(h).
-_ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 _ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth")
 
 
@@ -184,29 +181,6 @@ class Analysis:
 # -- display ---------------------------------------------------------------------------
 
 
-def _readable(expr: sympy.Expr, formula: Formula, *, tex: bool) -> sympy.Expr:
-    """Primed derivatives and samples as ``x + shift``, for printing only."""
-    f, x = formula.f, formula.variable
-
-    def point(arg: sympy.Expr) -> sympy.Expr:
-        rest = sympy.expand(arg - x)
-        return x if rest == 0 else sympy.Add(x, rest, evaluate=False)
-
-    def derivative(k: int, at: sympy.Expr) -> sympy.Expr:
-        name = formula.function + prime_name(k, tex=tex)[1:]
-        return sympy.Function(name)(point(at))
-
-    replacements: dict[sympy.Expr, sympy.Expr] = {}
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative):
-            replacements[node] = derivative(node.expr.derivative_count, node.point[0])
-        elif isinstance(node, sympy.Derivative) and node.expr == f(x):
-            replacements.setdefault(node, derivative(node.derivative_count, x))
-        elif getattr(node, "func", None) == f:
-            replacements[node] = f(point(node.args[0]))
-    return expr.xreplace(replacements)
-
-
 def plain(expr: sympy.Expr | None, formula: Formula) -> str:
     """Plain text for an expression of the formula's function: ``h²·f'''(x)/6``.
 
@@ -220,18 +194,7 @@ def plain(expr: sympy.Expr | None, formula: Formula) -> str:
     """
     if expr is None:
         return "none"
-    if isinstance(expr, sympy.Pow) and expr.exp.is_Rational and expr.exp < 0:
-        # SymPy prints a lone h**(-2) as such; people write 1/h² (as display.plain).
-        inverse = plain(sympy.Pow(expr.base, -expr.exp), formula)
-        word = re.fullmatch(_ONE_FACTOR, inverse) is not None
-        return "1/" + (inverse if word else f"({inverse})")
-    text = sympy.sstr(_readable(expr, formula, tex=False), order="none")
-    text = re.sub(
-        r"\*\*(\d+)|\*\*\((-\d+)\)",
-        lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
-        text,
-    )
-    return text.replace("**", "^").replace("*", "·")
+    return display.plain(expr, function=formula.f, variable=formula.variable)
 
 
 def latex(expr: sympy.Expr | None, formula: Formula) -> str:
@@ -245,7 +208,7 @@ def latex(expr: sympy.Expr | None, formula: Formula) -> str:
     """
     if expr is None:
         return r"\text{none}"
-    return str(sympy.latex(_readable(expr, formula, tex=True), order="none"))
+    return display.latex(expr, function=formula.f, variable=formula.variable)
 
 
 def _steps_text(steps: Sequence[sympy.Symbol]) -> str:

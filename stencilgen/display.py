@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import sympy
 
@@ -21,20 +22,26 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 
 
-def prime_name(k: int, *, tex: bool = False) -> str:
-    r"""The name of the ``k``-th derivative of ``f``: ``f'``, ``f''``, ``f⁽⁴⁾``.
+def prime_name(k: int, *, tex: bool = False, name: str = "f") -> str:
+    r"""The name of the ``k``-th derivative of ``name``: ``f'``, ``f''``, ``f⁽⁴⁾``.
 
     Examples
     --------
-    >>> prime_name(2), prime_name(5), prime_name(3, tex=True)
-    ("f''", 'f⁽⁵⁾', 'f^{\\prime\\prime\\prime}')
+    >>> prime_name(2), prime_name(5), prime_name(3, tex=True), prime_name(1, name="u")
+    ("f''", 'f⁽⁵⁾', 'f^{\\prime\\prime\\prime}', "u'")
     """
     if tex:
-        return "f^{" + r"\prime" * k + "}" if k <= 3 else f"f^{{({k})}}"
-    return "f" + "'" * k if k <= 3 else "f⁽" + str(k).translate(_SUPERSCRIPTS) + "⁾"
+        return name + ("^{" + r"\prime" * k + "}" if k <= 3 else f"^{{({k})}}")
+    return name + ("'" * k if k <= 3 else "⁽" + str(k).translate(_SUPERSCRIPTS) + "⁾")
 
 
-def readable(expr: sympy.Expr, *, tex: bool = False) -> sympy.Expr:
+def readable(
+    expr: sympy.Expr,
+    *,
+    tex: bool = False,
+    function: Any = F,
+    variable: sympy.Symbol = X,
+) -> sympy.Expr:
     """Rewrite ``expr`` for display: primed derivatives, samples as ``x + offset``.
 
     Examples
@@ -44,29 +51,31 @@ def readable(expr: sympy.Expr, *, tex: bool = False) -> sympy.Expr:
     >>> sympy.sstr(sample, order="none"), third
     ('f(x - h)', f'''(x))
 
-    The result is for printing with ``order="none"`` only; it is not meant for
+    ``function`` and ``variable`` name the sampled function (default ``f`` of
+    ``x``). The result is for printing with ``order="none"`` only; it is not meant for
     further computation.
     """
 
     def sample(arg: sympy.Expr) -> sympy.Expr:
-        rest = sympy.expand(arg - X)
-        return X if rest == 0 else sympy.Add(X, rest, evaluate=False)
+        rest = sympy.expand(arg - variable)
+        return variable if rest == 0 else sympy.Add(variable, rest, evaluate=False)
 
     def derivative(k: int, point: sympy.Expr) -> sympy.Expr:
-        return sympy.Function(prime_name(k, tex=tex))(sample(point))
+        name = prime_name(k, tex=tex, name=str(function))
+        return sympy.Function(name)(sample(point))
 
     replacements: dict[sympy.Expr, sympy.Expr] = {}
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative):
             replacements[node] = derivative(node.expr.derivative_count, node.point[0])
-        elif isinstance(node, sympy.Derivative) and node.expr == F(X):
-            replacements.setdefault(node, derivative(node.derivative_count, X))
-        elif isinstance(node, sympy.core.function.AppliedUndef) and node.func == F:
-            replacements[node] = F(sample(node.args[0]))
+        elif isinstance(node, sympy.Derivative) and node.expr == function(variable):
+            replacements.setdefault(node, derivative(node.derivative_count, variable))
+        elif getattr(node, "func", None) == function:
+            replacements[node] = function(sample(node.args[0]))
     return expr.xreplace(replacements)
 
 
-def plain(expr: sympy.Expr) -> str:
+def plain(expr: sympy.Expr, *, function: Any = F, variable: sympy.Symbol = X) -> str:
     """Plain-text rendering: ``h²·f'''(x)/6``.
 
     Examples
@@ -82,10 +91,13 @@ def plain(expr: sympy.Expr) -> str:
     """
     if isinstance(expr, sympy.Pow) and expr.exp.is_Rational and expr.exp < 0:
         # SymPy prints a lone h**(-2) as such; people write 1/h².
-        inverse = plain(sympy.Pow(expr.base, -expr.exp))
+        inverse = plain(
+            sympy.Pow(expr.base, -expr.exp), function=function, variable=variable
+        )
         plain_word = re.fullmatch(_ONE_FACTOR, inverse) is not None
         return "1/" + (inverse if plain_word else f"({inverse})")
-    text = sympy.sstr(readable(expr), order="none")
+    shown = readable(expr, function=function, variable=variable)
+    text = sympy.sstr(shown, order="none")
     text = re.sub(
         r"\*\*(\d+)|\*\*\((-\d+)\)",
         lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
@@ -115,7 +127,7 @@ def plain_sum(terms: Iterable[sympy.Expr]) -> str:
     return text or "0"
 
 
-def latex(expr: sympy.Expr) -> str:
+def latex(expr: sympy.Expr, *, function: Any = F, variable: sympy.Symbol = X) -> str:
     r"""LaTeX rendering with primed derivatives.
 
     Examples
@@ -124,4 +136,5 @@ def latex(expr: sympy.Expr) -> str:
     >>> latex(central(1, 2).leading_error)
     '\\frac{h^{2} f^{\\prime\\prime\\prime}{\\left(x \\right)}}{6}'
     """
-    return str(sympy.latex(readable(expr, tex=True), order="none"))
+    shown = readable(expr, tex=True, function=function, variable=variable)
+    return str(sympy.latex(shown, order="none"))

@@ -55,6 +55,7 @@ from stencilgen.expr import (
     parse,
     parse_expression,
 )
+from stencilgen.taylor import is_zero
 
 __all__ = [
     "MAX_FACTOR_SYMBOLS",
@@ -83,30 +84,6 @@ _CHARACTER_HINTS = {
     ":": "Python syntax such as lambdas and slices is not part of a formula",
     ";": "give one formula",
 }
-
-
-def is_zero(expr: sympy.Expr) -> bool:
-    """Decide exactly whether ``expr`` is identically zero.
-
-    Rational functions are put over a common denominator and cancelled, which is
-    a complete test for them; anything else falls back to ``simplify``.
-
-    Examples
-    --------
-    >>> h = sympy.Symbol("h")
-    >>> is_zero(1 / (h * (h + 1)) - 1 / h + 1 / (h + 1))
-    True
-    >>> is_zero(h - 1)
-    False
-    """
-    if expr.is_Number:
-        return bool(expr == 0)
-    cancelled = sympy.cancel(sympy.together(expr))
-    if cancelled == 0:
-        return True
-    if cancelled.is_rational_function():
-        return False
-    return bool(sympy.simplify(cancelled) == 0)
 
 
 #: Expressions in at most this many symbols are factored for display; factoring

@@ -52,6 +52,7 @@ __all__ = [
     "as_exact",
     "check_derivative",
     "fd_weights",
+    "is_zero",
     "leading_term",
     "moment",
     "prepare_offsets",
@@ -159,7 +160,18 @@ def check_derivative(derivative: Any) -> int:
     return int(derivative)
 
 
-def _is_identically_zero(expr: sympy.Expr) -> bool:
+def is_zero(expr: sympy.Expr) -> bool:
+    """Decide exactly whether ``expr`` is identically zero (no float tolerance).
+
+    Rational functions are decided by cancellation; anything else (roots, say)
+    falls back to ``simplify``.
+
+    Examples
+    --------
+    >>> h = sympy.Symbol("h")
+    >>> is_zero(1 / (h * (h + 1)) - 1 / h + 1 / (h + 1)), is_zero(h - 1)
+    (True, False)
+    """
     if expr.is_Number:
         return bool(expr == 0)
     cancelled = sympy.cancel(sympy.together(expr))
@@ -235,9 +247,7 @@ def _check_distinct(points: Sequence[sympy.Expr]) -> None:
     for i, first in enumerate(points):
         for j in range(i + 1, len(points)):
             same = (
-                keys[i] == keys[j]
-                if keys is not points
-                else _is_identically_zero(first - points[j])
+                keys[i] == keys[j] if keys is not points else is_zero(first - points[j])
             )
             if same:
                 raise StencilError(
@@ -604,7 +614,7 @@ def leading_term(
         return _field_leading_term(orders, field, nodes, weights)
     for k in orders:
         value = moment(weights, nodes, k)
-        if not _is_identically_zero(value):
+        if not is_zero(value):
             return LeadingTerm(k, sympy.factor(value / math.factorial(k)))
     return None
 
