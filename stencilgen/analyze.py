@@ -604,6 +604,11 @@ def _names(value: str | Iterable[Any] | None, what: str) -> list[str]:
             raise ExpressionError(
                 f"{what} must be comma-separated names such as a,b,c; got {name!r}"
             )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ExpressionError(
+            f"{what}: {repeated[0]!r} is given more than once; list each name once"
+        )
     return names
 
 

@@ -183,11 +183,11 @@ def test_file_rows_and_exit_code(capsys, tmp_path):
     assert code == 1
     rows = out.splitlines()
     assert len(rows) == 4
-    assert rows[0].startswith("ok    central")
+    assert rows[0].startswith("ok     central")
     assert "f'(x), accuracy 2, leading error h²·f'''(x)/6" in rows[0]
-    assert rows[1].startswith("ok    second")
-    assert rows[2].startswith("ok    (f(x+h) - f(x))/h")
-    assert rows[3].startswith("FAIL  typo") and "not consistent" in rows[3]
+    assert rows[1].startswith("ok     second")
+    assert rows[2].startswith("ok     (f(x+h) - f(x))/h")
+    assert rows[3].startswith("FAIL   typo") and "not consistent" in rows[3]
     assert err.strip() == (
         f"{path}:5: typo: expected derivative 1, but the formula is not consistent: "
         "it tends to 0 as h → 0, like h·f'(x)/2"
@@ -213,7 +213,6 @@ def test_file_json(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        ("good: f(x)\nbad: f(x)*f(x)\n", ":2: cannot analyse 'f\\(x\\)\\*f\\(x\\)'"),
         ("f(x) | order=2\n", ":1: cannot read the expectation 'order=2'"),
         ("# only comments\n\n", "holds no formula"),
         ("name:\n", ":1: expected \\[name:\\] formula"),
@@ -226,6 +225,46 @@ def test_file_errors_exit_2_with_one_line(capsys, tmp_path, content, match):
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert re.search(match, err)
+
+
+def test_one_bad_formula_is_a_row_and_the_others_still_get_their_verdict(
+    capsys, tmp_path
+):
+    path = tmp_path / "formulas.txt"
+    path.write_text("good: f(x)\nbad: f(x)*f(x)\nlast: (f(x+h)-f(x))/h\n")
+    code, out, err = run(capsys, "--file", str(path))
+    assert code == 2
+    rows = out.splitlines()
+    assert [row.split()[:2] for row in rows] == [
+        ["ok", "good"],
+        ["ERROR", "bad"],
+        ["ok", "last"],
+    ]
+    assert re.search(r":2: error: cannot analyse 'f\(x\)\*f\(x\)'", err)
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_inconsistent_formula_has_no_name_in_json_only_a_repair_name(capsys):
+    code, out, _ = run(capsys, "(f(x) - f(x-h))/2", "--json")
+    document = json.loads(out)
+    assert code == 0
+    assert document["name"] is None
+    assert document["repair_name"] == "first-order backward difference"
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--solve", "a,a,c", "--derivative", "1"], "'a' is given more than once"),
+        (["--expect-derivative", "-1"], "expected derivative must be 0 or more"),
+        (["--expect-accuracy", "0"], "expected accuracy must be 1 or more"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(capsys, argv, match):
+    code, out, err = run(capsys, "a*f(x) + b*f(x+hd) + c*f(x-hs)", *argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert match in err
 
 
 def test_missing_file(capsys, tmp_path):

@@ -26,7 +26,7 @@ from typing import Any
 import sympy
 
 from stencilgen.analyze import MAX_TERMS, Analysis, analyze, latex, plain
-from stencilgen.errors import ExpressionError, StencilgenError
+from stencilgen.errors import ExpressionError, StencilError, StencilgenError
 
 __all__ = [
     "Expectation",
@@ -50,6 +50,16 @@ class Expectation:
 
     derivative: int | None = None
     accuracy: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.derivative is not None and self.derivative < 0:
+            raise StencilError(
+                f"the expected derivative must be 0 or more, got {self.derivative}"
+            )
+        if self.accuracy is not None and self.accuracy < 1:
+            raise StencilError(
+                f"the expected accuracy must be 1 or more, got {self.accuracy}"
+            )
 
     def __str__(self) -> str:
         parts = []
@@ -358,7 +368,9 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         "remainder_power": analysis.remainder,
         "reason": analysis.reason,
         "hint": analysis.hint,
-        "name": analysis.name,
+        # For an inconsistent formula the name is that of its repair (the hint).
+        "name": analysis.name if analysis.consistent else None,
+        "repair_name": None if analysis.consistent else analysis.name,
         "solution": None
         if analysis.solution is None
         else {str(k): str(v) for k, v in analysis.solution.items()},
@@ -439,35 +451,53 @@ def _row(analysis: Analysis) -> str:
 def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
     default = Expectation(args.expect_derivative, args.expect_accuracy)
     entries = read_formula_file(args.file, default)
-    results = []
+    results: list[tuple[_Entry, Analysis, str | None]] = []
+    errors: list[tuple[_Entry, str]] = []
     for entry in entries:  # analyse everything before printing anything
         try:
             analysis = analyze(entry.formula, **options)
         except StencilgenError as error:
-            raise type(error)(f"{args.file}:{entry.line}: {error}") from None
+            # One bad line must not hide the verdicts on the others: report it as
+            # a row, and exit 2 once every row is out.
+            errors.append((entry, str(error)))
+            continue
         results.append((entry, analysis, check(analysis, entry.expected)))
     failures = [(e, reason) for e, _, reason in results if reason is not None]
+    error_of = {id(entry): message for entry, message in errors}
     if args.json:
         documents = []
-        for entry, analysis, reason in results:
+        for entry in entries:
             document: dict[str, Any] = {"line": entry.line, "label": entry.name}
-            document.update(analysis_json(analysis))
-            document["expectation"] = _expectation_json(entry.expected, reason)
+            if id(entry) in error_of:
+                document["error"] = error_of[id(entry)]
+            else:
+                _, analysis, reason = next(r for r in results if r[0] is entry)
+                document.update(analysis_json(analysis))
+                document["expectation"] = _expectation_json(entry.expected, reason)
             documents.append(document)
         print(json.dumps(documents, indent=2))
     elif args.latex:
         for _, analysis, _ in results:
             print(analysis_latex(analysis))
     else:
-        labels = [e.name or e.formula for e, _, _ in results]
+        labels = [e.name or e.formula for e in entries]
         width = min(max(len(label) for label in labels), 40)
-        for label, (_, analysis, reason) in zip(labels, results, strict=True):
-            status = "ok" if reason is None else "FAIL"
-            print(f"{status:<4}  {label:<{width}}  {_row(analysis)}")
+        verdicts = {
+            id(entry): (analysis, reason) for entry, analysis, reason in results
+        }
+        for label, entry in zip(labels, entries, strict=True):
+            if id(entry) in error_of:
+                print(f"{'ERROR':<5}  {label:<{width}}  {error_of[id(entry)]}")
+                continue
+            analysis, reason = verdicts[id(entry)]
+            status = "FAIL" if reason is not None else "ok"
+            print(f"{status:<5}  {label:<{width}}  {_row(analysis)}")
     for entry, reason in failures:
         label = entry.name or entry.formula
         print(f"{args.file}:{entry.line}: {label}: {reason}", file=sys.stderr)
-    return 1 if failures else 0
+    for entry, message in errors:
+        print(f"{args.file}:{entry.line}: error: {message}", file=sys.stderr)
+    return 2 if errors else 1 if failures else 0
 
 
 def _expectation_json(expected: Expectation, reason: str | None) -> dict[str, Any]:
