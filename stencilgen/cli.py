@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from stencilgen import __version__
 from stencilgen.errors import StencilgenError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -31,6 +32,9 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        if message.endswith("expected one argument"):
+            # argparse reads a value such as -1,0,1 as an option of its own.
+            message += "; for a value that starts with '-', write --option=VALUE"
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -45,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="stencilgen",
         description="Exact finite-difference stencils and verified NumPy code.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"stencilgen {__version__}"
     )
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser
