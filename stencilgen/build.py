@@ -15,10 +15,13 @@ re-verified: that is what keeps ``stencilgen build --check`` fast.
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from stencilgen.errors import SpecError
 from stencilgen.kinds import KINDS, get_kind
 from stencilgen.outputs import Change, compare, read_folder, write_changes
 from stencilgen.render import (
@@ -29,7 +32,7 @@ from stencilgen.render import (
     regenerate_command,
     template_dir,
 )
-from stencilgen.spec import Entry, Spec, load_spec
+from stencilgen.spec import Entry, Spec, defined_names, load_spec
 from stencilgen.verify import VerifyReport, VerifyRow, load_module
 
 __all__ = ["BuildResult", "Module", "build", "entry_inputs", "generate", "verify_files"]
@@ -90,14 +93,75 @@ def entry_inputs(entry: Entry, command: str) -> str:
 def generate(
     entry: Entry, renderer: Renderer, *, spec_name: str, command: str, inputs: str
 ) -> Module:
-    """Entry ─derive, context, render─▶ source ─verify─▶ rows (pure: no disk)."""
+    """Entry ─derive, context, render─▶ source ─verify─▶ rows (pure: no disk).
+
+    Raises
+    ------
+    SpecError
+        The rendered module binds a name of the entry twice (a clash with a
+        module-level name its kind forgot to list in ``RESERVED``).
+    """
     kind = get_kind(entry.kind)
     body = kind.render(entry, renderer)
+    clash = _bound_twice(body, defined_names(kind, entry.name))
+    if clash:
+        raise SpecError(
+            f"{spec_name}: entry [{entry.name}]: the generated {entry.kind!r} module "
+            f"defines its own {clash!r}, which this entry's name would clash with; "
+            f"rename the entry, e.g. [{entry.name}_op]"
+        )
     source = add_header(
         body, entry=entry.name, spec_name=spec_name, command=command, inputs=inputs
     )
     rows = run_checks(entry, source)
     return Module(f"{entry.name}.py", source, tuple(rows), reused=False)
+
+
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _count_bindings(node: ast.AST, bound: Counter[str]) -> None:
+    """Count the names ``node`` binds in its own scope (not in nested scopes)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _SCOPES):
+            name = getattr(child, "name", None)
+            if name is not None:
+                bound[name] += 1
+        elif isinstance(child, ast.Import | ast.ImportFrom):
+            for alias in child.names:
+                bound[(alias.asname or alias.name).split(".")[0]] += 1
+        else:
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                bound[child.id] += 1
+            _count_bindings(child, bound)
+
+
+def _bound_twice(source: str, names: tuple[str, ...]) -> str | None:
+    r"""The first of ``names`` that ``source`` binds twice at module level, if any.
+
+    Examples
+    --------
+    >>> _bound_twice("class W:\n    pass\n\n\ndef W():\n    pass\n", ("W",))
+    'W'
+    >>> _bound_twice("import math\nx = [x for x in range(3)]\n", ("x",)) is None
+    True
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None  # verification reports it
+    bound: Counter[str] = Counter()
+    _count_bindings(tree, bound)
+    return next((name for name in names if bound[name] > 1), None)
 
 
 def run_checks(entry: Entry, source: str) -> list[VerifyRow]:
@@ -131,7 +195,9 @@ def build(
     Raises
     ------
     SpecError, OutputError
-        Bad spec, protected file without ``force``, unwritable folder.
+        Bad spec, protected file without ``force`` (hand-edited, not written by
+        stencilgen, or a module of another spec), an output folder that is a
+        file, unwritable folder.
     """
     spec = load_spec(spec_path)  # disk ─▶ Spec
     current = read_folder(out)  # disk ─▶ existing texts
@@ -154,7 +220,7 @@ def build(
             )
         )
     report = VerifyReport(tuple(row for m in modules for row in m.rows))
-    changes = compare({m.name: m.source for m in modules}, current)
+    changes = compare({m.name: m.source for m in modules}, current, spec=spec_path.name)
     written = write and report.ok and bool(changes)
     if written:
         write_changes(out, changes, force=force)  # ─▶ disk

@@ -39,6 +39,7 @@ __all__ = [
     "Fields",
     "Spec",
     "closest",
+    "defined_names",
     "load_spec",
     "parse_spec",
 ]
@@ -268,6 +269,38 @@ def _check_name(path: str, name: str) -> None:
 _SHADOWED = frozenset({"np", "numpy"})
 
 
+def defined_names(kind: Any, name: str) -> tuple[str, ...]:
+    """The module-level names that an entry ``name`` of ``kind`` generates.
+
+    From the kind's optional ``DEFINES`` templates (default ``("{name}",)``; see
+    :mod:`stencilgen.kinds`).
+
+    Examples
+    --------
+    >>> from stencilgen.kinds import get_kind
+    >>> defined_names(get_kind("gradient"), "grad")
+    ('grad', 'grad_weights')
+    """
+    templates = getattr(kind, "DEFINES", ("{name}",))
+    return tuple(template.format(name=name) for template in templates)
+
+
+def _check_reserved(path: str, name: str, kind_name: str, kind: Any) -> None:
+    """Refuse an entry whose generated names clash with the kind's own names."""
+    reserved: frozenset[str] = getattr(kind, "RESERVED", frozenset())
+    for defined in defined_names(kind, name):
+        if defined in reserved:
+            function = (
+                "the name" if defined == name else f"the function {defined!r} it makes"
+            )
+            raise SpecError(
+                f"{path}: entry [{name}]: {function} would clash with the "
+                f"{defined!r} that every {kind_name!r} module defines for itself "
+                f"(reserved: {', '.join(sorted(reserved))}); rename the entry, "
+                f"e.g. [{name}_op]"
+            )
+
+
 def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
     """Validate spec text; ``path`` is only used in messages and :attr:`Spec.path`.
 
@@ -326,6 +359,7 @@ def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
         fields = Fields(label, name, table)
         kind_name = fields.string("kind", default="operator")
         kind = kinds.get_kind(kind_name, fields)
+        _check_reserved(label, name, kind_name, kind)
         allowed = {**COMMON_KEYS, **kind.KEYS}
         for key in table:
             if key not in allowed:

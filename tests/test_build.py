@@ -12,6 +12,7 @@ import pytest
 from stencilgen import build as pipeline
 from stencilgen import outputs
 from stencilgen.cli import main
+from stencilgen.errors import SpecError
 from stencilgen.kinds import operator as op_kind
 from stencilgen.render import CHECKSUM_PREFIX, read_header
 
@@ -151,6 +152,75 @@ def test_hand_edited_orphan_is_not_deleted_without_force(
     assert orphan.exists()
     assert main(["build", "--force"]) == 0
     assert not orphan.exists()
+
+
+def test_two_specs_share_a_folder_without_deleting_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("A.toml").write_text("[a1]\nderivative = 1\naccuracy = 2\n")
+    Path("B.toml").write_text("[b1]\nderivative = 2\naccuracy = 2\n")
+    assert main(["build", "A.toml", "--out", "shared"]) == 0
+    a1 = Path("shared/a1.py").read_bytes()
+    capsys.readouterr()
+    assert main(["build", "B.toml", "--out", "shared"]) == 0
+    out = capsys.readouterr().out
+    assert "a1.py" not in out and "created shared/b1.py (missing)" in out
+    assert Path("shared/a1.py").read_bytes() == a1
+    # Neither spec lists the other's module as an orphan.
+    for spec in ("A.toml", "B.toml"):
+        assert main(["build", spec, "--out", "shared", "--check"]) == 0
+        assert "shared/ is up to date (1 modules)" in capsys.readouterr().out
+    # A true orphan (an entry removed from the same spec) still goes.
+    Path("A.toml").write_text("[a2]\nderivative = 1\naccuracy = 2\n")
+    assert main(["build", "A.toml", "--out", "shared", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "would delete shared/a1.py (orphaned)" in out and "b1.py" not in out
+    assert main(["build", "A.toml", "--out", "shared"]) == 0
+    assert sorted(snapshot(Path("shared"))) == ["a2.py", "b1.py"]
+
+
+def test_module_of_another_spec_is_protected_until_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("A.toml").write_text("[d1]\nderivative = 1\naccuracy = 2\n")
+    Path("B.toml").write_text("[d1]\nderivative = 1\naccuracy = 4\n")
+    assert main(["build", "A.toml", "--out", "shared"]) == 0
+    before = snapshot(Path("shared"))
+    capsys.readouterr()
+    assert main(["build", "B.toml", "--out", "shared"]) == 2
+    assert capsys.readouterr().err == (
+        "stencilgen build: error: shared/d1.py was generated from another spec, "
+        "A.toml; stencilgen will not overwrite it. Move it away, or run with --force\n"
+    )
+    assert main(["build", "B.toml", "--out", "shared", "--check"]) == 1
+    assert (
+        "would update shared/d1.py (changed; it was generated from another spec, "
+        "A.toml, so a build needs --force)" in capsys.readouterr().out
+    )
+    assert snapshot(Path("shared")) == before
+    assert main(["build", "B.toml", "--out", "shared", "--force"]) == 0
+    assert "[d1] of B.toml" in Path("shared/d1.py").read_text()
+
+
+def test_clash_with_a_name_the_kind_forgot_to_reserve_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The safety net behind RESERVED: a rendered module binding the entry's
+    # name twice is refused before verification, as bad input.
+    monkeypatch.setattr(op_kind, "RESERVED", frozenset())
+    (project / "stencils.toml").write_text(
+        '[Weights]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\n'
+    )
+    with pytest.raises(
+        SpecError,
+        match=r"^stencils\.toml: entry \[Weights\]: the generated 'operator' module "
+        r"defines its own 'Weights', which this entry's name would clash with; "
+        r"rename the entry",
+    ):
+        pipeline.build(project / "stencils.toml", project / "generated", write=True)
+    assert not (project / "generated").exists()
 
 
 def test_files_stencilgen_did_not_write(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from stencilgen.build import _bound_twice
 from stencilgen.cli import main
 from stencilgen.errors import SpecError
-from stencilgen.kinds import KINDS
+from stencilgen.kinds import KINDS, get_kind
 from stencilgen.kinds import operator as op_kind
 from stencilgen.printing import entry_toml
-from stencilgen.spec import COMMON_KEYS, load_spec, parse_spec
+from stencilgen.render import Renderer
+from stencilgen.spec import COMMON_KEYS, defined_names, load_spec, parse_spec
 
 
 def config(text: str) -> op_kind.OperatorConfig:
@@ -208,6 +211,25 @@ BAD = [
         '[d1]\nderivative = 1\noffsets = [0, 1]\nat = "3/2"\nboundary = "valid"\n',
         r"key 'at': 3/2 lies outside the offsets \(0 \.\. 1\): that would extrapolate",
     ),
+    # Names the generated module binds itself (each kind's RESERVED).
+    (
+        '[Weights]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\n',
+        r"s\.toml: entry \[Weights\]: the name would clash with the 'Weights' that "
+        r"every 'operator' module defines for itself \(reserved: .*\); rename",
+    ),
+    (
+        "[NamedTuple]\nderivative = 1\naccuracy = 2\n",
+        r"entry \[NamedTuple\]: the name would clash with the 'NamedTuple'",
+    ),
+    (
+        '[ACCURACY]\nkind = "gradient"\n',
+        r"entry \[ACCURACY\]: the name would clash with the 'ACCURACY' that every "
+        r"'gradient' module",
+    ),
+    (
+        '[GradientWeights]\nkind = "gradient"\n',
+        r"entry \[GradientWeights\]: the name would clash",
+    ),
 ]
 
 
@@ -227,7 +249,9 @@ def test_missing_and_undecodable_files(tmp_path: Path) -> None:
         load_spec(bad)
 
 
-@pytest.mark.parametrize(("text", "pattern"), [BAD[1], BAD[8], BAD[14], BAD[18]])
+@pytest.mark.parametrize(
+    ("text", "pattern"), [BAD[1], BAD[8], BAD[14], BAD[18], BAD[-4]]
+)
 def test_cli_exit_2_one_line_nothing_written(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -256,3 +280,75 @@ def test_unwritable_output_folder_exit_2(
     assert "cannot create the output folder blocker/generated" in err
     assert err.count("\n") == 1
     assert Path("blocker").read_text() == "a file, not a folder"
+    assert "blocker is a file, not a folder" in err
+
+
+def test_output_folder_that_is_a_file_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("stencils.toml").write_text("[d1]\nderivative = 1\naccuracy = 2\n")
+    Path("afile").write_text("mine")
+    for extra in ([], ["--check"]):
+        assert main(["build", "--out", "afile", *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            "stencilgen build: error: the output folder afile is a file, not a "
+            "folder; give --out the path of a folder (existing or new), or move the "
+            "file away\n"
+        )
+    assert Path("afile").read_text() == "mine"
+
+
+def test_names_a_kind_does_not_bind_are_free() -> None:
+    # callables: the entry name only names the file, so its constants are free.
+    spec = parse_spec('[Result]\nkind = "callables"\n\n[OFFSETS]\nkind = "callables"\n')
+    assert [e.name for e in spec.entries] == ["Result", "OFFSETS"]
+    # A reserved name is fine as a prefix; the derived names are listed.
+    parse_spec('[Weights_op]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\n')
+    assert defined_names(op_kind, "d1") == ("d1", "d1_weights", "d1_apply")
+    assert defined_names(get_kind("callables"), "c") == ()
+
+
+def _public_bindings(source: str) -> set[str]:
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return {name for name in names if not name.startswith("_")}
+
+
+RESERVED_SAMPLES = {
+    "operator": [
+        "derivative = 1\naccuracy = 2\n",
+        'derivative = 1\naccuracy = 2\ngrid = "coordinates"\n',
+        'derivative = 1\naccuracy = 2\nboundary = "periodic"\n',
+        'derivative = 1\noffsets = [-1, 0, 1, 2]\nat = "1/2"\nboundary = "valid"\n',
+    ],
+    "gradient": ['kind = "gradient"\n'],
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"), [(k, b) for k, bodies in RESERVED_SAMPLES.items() for b in bodies]
+)
+def test_reserved_lists_every_public_name_a_kind_renders(kind: str, body: str) -> None:
+    """Each kind's RESERVED holds every public module-level name it binds itself."""
+    entry = parse_spec(f"[probe]\n{body}").entries[0]
+    module = get_kind(kind)
+    source = module.render(entry, Renderer())
+    own = _public_bindings(source) - set(defined_names(module, "probe"))
+    assert own <= module.RESERVED, f"add {sorted(own - module.RESERVED)} to RESERVED"
+    assert _bound_twice(source, defined_names(module, "probe")) is None
+
+
+def test_every_kind_with_entry_names_declares_reserved() -> None:
+    for name in KINDS:
+        module = get_kind(name)
+        if defined_names(module, "x"):
+            assert isinstance(getattr(module, "RESERVED", None), frozenset), name

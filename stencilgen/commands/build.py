@@ -3,7 +3,11 @@
 Exit codes follow the build-step convention: 0 up to date (or written), 1 stale
 files under ``--check``/``--diff`` or a module that fails verification (nothing
 written), 2 bad input (spec errors, a protected file without ``--force``, an
-unwritable folder).
+output folder that is a file, an unwritable folder).
+
+Several specs may build into one folder: a module whose header names another
+spec file is never deleted as an orphan (nor listed by ``--check``), and
+overwriting it needs ``--force`` (see :mod:`stencilgen.outputs`).
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="overwrite or delete files edited by hand or not written by stencilgen",
+        help="overwrite or delete files edited by hand or not written by "
+        "stencilgen, and overwrite modules generated from another spec",
     )
     parser.set_defaults(run=run)
 

@@ -60,6 +60,22 @@ Optional: ``SOURCES: tuple[str, ...]`` — extra stencilgen module names (e.g.
 the kind module, ``templates/<kind>*.j2`` and the shared code generator they form
 the input hash that lets ``build --check`` skip unchanged entries.
 
+Optional: ``DEFINES: tuple[str, ...]`` — the module-level names the rendered
+module derives from the entry name, as ``str.format`` templates with ``{name}``
+(default ``("{name}",)``; the operator kind has ``("{name}", "{name}_weights",
+"{name}_apply")``, the callables kind ``()`` because its functions have fixed
+names).
+
+Optional: ``RESERVED: frozenset[str]`` — every *other* public module-level name
+the rendered module binds (constants, classes, helper functions, names it
+imports), e.g. ``{"Weights", "NamedTuple", "math", "np", "operator"}``. The spec
+loader refuses an entry when one of its ``DEFINES`` names is reserved (one-line
+:class:`~stencilgen.errors.SpecError`); names starting with ``_`` are refused for
+every entry, so private helpers need not be listed. As a safety net for a
+forgotten name, :func:`stencilgen.build.generate` refuses a rendered module that
+binds one of the entry's ``DEFINES`` names twice, and the tests check each kind's
+``RESERVED`` against what it renders.
+
 Registering a kind is one line in :data:`KINDS` below.
 """
 

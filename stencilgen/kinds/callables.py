@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from stencilgen.spec import Entry, Fields
 
 __all__ = [
+    "DEFINES",
     "KEYS",
     "KIND",
     "SOURCES",
@@ -68,6 +69,9 @@ __all__ = [
 ]
 
 KIND = "callables"
+#: The entry name only names the file: the functions (derivative, gradient,
+#: jacobian, hessian) and constants have fixed names, so no entry name clashes.
+DEFINES: tuple[str, ...] = ()
 #: Other stencilgen modules whose source shapes the output (for the input hash).
 SOURCES: tuple[str, ...] = ("stencilgen.steps",)
 

@@ -59,8 +59,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCURACIES",
+    "DEFINES",
     "KEYS",
     "KIND",
+    "RESERVED",
     "GradientConfig",
     "Window",
     "edge_windows",
@@ -71,6 +73,23 @@ __all__ = [
 ]
 
 KIND = "gradient"
+
+#: Module-level names of the generated module that come from the entry name.
+DEFINES: tuple[str, ...] = ("{name}", "{name}_weights")
+
+#: Public module-level names every generated gradient module binds itself (its
+#: constants, its weights class and its imports); an entry may not take them.
+RESERVED: frozenset[str] = frozenset(
+    {
+        "ACCURACY",
+        "EDGE_ORDERS",
+        "GradientWeights",
+        "MIN_POINTS",
+        "np",
+        "numbers",
+        "operator",
+    }
+)
 
 KEYS: Mapping[str, str] = {
     "accuracy": "order of accuracy of the interior central stencil: 2 (default, "

@@ -45,8 +45,10 @@ if TYPE_CHECKING:
     from stencilgen.verify import VerifyRow
 
 __all__ = [
+    "DEFINES",
     "KEYS",
     "KIND",
+    "RESERVED",
     "OperatorConfig",
     "Plan",
     "parse",
@@ -56,6 +58,16 @@ __all__ = [
 ]
 
 KIND = "operator"
+
+#: Module-level names of the generated module that come from the entry name (the
+#: last two with grid = "coordinates" only).
+DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
+
+#: Public module-level names every generated operator module binds itself (its
+#: imports and the coordinates grid's ``Weights``); an entry may not take them.
+RESERVED: frozenset[str] = frozenset(
+    {"NamedTuple", "Weights", "math", "np", "operator"}
+)
 
 KEYS: Mapping[str, str] = {
     "derivative": "which derivative, a whole number >= 1 (required)",
