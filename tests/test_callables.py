@@ -1,15 +1,15 @@
 """The generated callables module: derivatives of Python functions, run for real.
 
-The bundled module ``generated/callables.py`` (central, accuracy 4) is imported
-from disk; other spec entries (forward, staggered, second derivative) are
-rendered in memory through the ``callables`` kind.
+The bundled module (the ``[callables]`` entry of ``stencils.toml``: central,
+accuracy 4) is rendered in memory from the current templates, as are other
+entries (forward, staggered, second derivative); ``tests/test_build.py`` checks
+that ``generated/callables.py`` is that same text.
 """
 
 from __future__ import annotations
 
 import ast
 import doctest
-import importlib.util
 import math
 import subprocess
 import sys
@@ -26,21 +26,24 @@ from stencilgen import central, forward, make_stencil
 from stencilgen.errors import SpecError
 from stencilgen.kinds import callables as kind
 from stencilgen.render import Renderer
-from stencilgen.spec import Entry, Fields
+from stencilgen.spec import Entry, Fields, load_spec
 from stencilgen.steps import step_rule
 from stencilgen.verify import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "generated" / "callables.py"
 
 
 @pytest.fixture(scope="module")
-def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generated_callables", GENERATED)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def source() -> str:
+    """The bundled module's text, as the current templates render it."""
+    spec = load_spec(ROOT / "stencils.toml")
+    (entry,) = [e for e in spec.entries if e.name == "callables"]
+    return kind.render(entry, Renderer())
+
+
+@pytest.fixture(scope="module")
+def gen(source: str) -> ModuleType:
+    return load_module(source, "generated_callables")
 
 
 def render(table: dict[str, Any], name: str = "c") -> ModuleType:
@@ -66,8 +69,8 @@ class Counter:
 # --- the module itself ------------------------------------------------------------
 
 
-def test_standalone_imports_only_numpy_and_the_standard_library() -> None:
-    tree = ast.parse(GENERATED.read_text())
+def test_standalone_imports_only_numpy_and_the_standard_library(source: str) -> None:
+    tree = ast.parse(source)
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -82,7 +85,9 @@ def test_docstring_examples_run(gen: ModuleType) -> None:
     assert tried >= 6 and failures == 0
 
 
-def test_constants_are_the_exact_stencil_printed_exactly(gen: ModuleType) -> None:
+def test_constants_are_the_exact_stencil_printed_exactly(
+    gen: ModuleType, source: str
+) -> None:
     stencil = central(1, 4)
     rule = step_rule(stencil)
     pairs = [(o, w) for o, w in zip(stencil.offsets, stencil.weights, strict=True) if w]
@@ -95,7 +100,7 @@ def test_constants_are_the_exact_stencil_printed_exactly(gen: ModuleType) -> Non
     assert gen.relative_step() == pytest.approx(gen.RELATIVE_STEP, rel=2e-16)
     second = step_rule(central(2, 4))
     assert second.relative_step() == gen.HESSIAN_RELATIVE_STEP
-    text = GENERATED.read_text()
+    text = source
     assert "h_rel = (m·ε·Σ|w| / (p·|C|)) ** (1/(m+p))" in text
     assert "Assumption: f varies on the length scale s = max(1, |x|)" in text
     assert "RELATIVE_STEP = 0.0012009323661373843" in text
@@ -172,7 +177,8 @@ def test_full_output_estimates_the_error(gen: ModuleType) -> None:
     for f, df in [(np.sin, np.cos), (np.exp, np.exp)]:
         result = gen.derivative(f, x, full_output=True)
         assert np.array_equal(result.df, gen.derivative(f, x))
-        assert result.nfev == 6  # offsets ±1, ±2 and, for step 2h, ±4
+        # Offsets ±1, ±2; for step 2h also ±4, for h/2 ±1/2, for h/4 ±1/4.
+        assert result.nfev == 10
         actual = np.abs(result.df - df(x))
         assert np.mean(result.error >= actual) > 0.95
         assert np.median(result.error) < 30 * np.median(actual)
@@ -181,6 +187,46 @@ def test_full_output_estimates_the_error(gen: ModuleType) -> None:
     actual = np.abs(big.df - np.cos(x))
     ratio = big.error[actual > 1e-9] / actual[actual > 1e-9]
     assert np.all((ratio > 0.8) & (ratio < 1.3))
+
+
+def test_error_is_inf_when_the_step_is_outside_the_asymptotic_range(
+    gen: ModuleType,
+) -> None:
+    # At x = 1e6 the default step (RELATIVE_STEP·|x| ≈ 1200) exceeds sin's period:
+    # df is wrong, and the error estimate must not claim otherwise.
+    result = gen.derivative(np.sin, 1e6, full_output=True)
+    assert abs(result.df - math.cos(1e6)) > 0.5
+    assert result.error == np.inf
+    doc = " ".join(gen.Result.__doc__.split())
+    assert "the step is outside the asymptotic range" in doc
+    assert "pass a smaller h" in doc
+    # A small enough step is trusted again, and honest: x + o·h is rounded to
+    # the spacing of doubles near 1e6 (1.2e-10), which the bound includes.
+    small = gen.derivative(np.sin, 1e6, 1e-3, full_output=True)
+    assert abs(small.df - math.cos(1e6)) <= small.error < 1e-6
+    exact = gen.derivative(np.sin, 1e6, 2.0**-10, full_output=True)
+    assert abs(exact.df - math.cos(1e6)) <= exact.error < 1e-8
+    # The same for functions of several variables.
+    grad = gen.gradient(lambda p: np.sin(p[0]) + p[1], [1e6, 2.0], full_output=True)
+    assert grad.error[0] == np.inf and grad.error[1] < 1e-12
+    full = gen.hessian(lambda p: np.sin(p[0]) + p[1] ** 3, [1e6, 2.0], full_output=True)
+    assert full.error[0, 0] == np.inf and np.isfinite(full.error[1, 1])
+
+
+def test_error_stays_finite_in_the_asymptotic_range(gen: ModuleType) -> None:
+    # Near zeros of f (cos at pi/2, x - 1.5) the round-off bound from |f| is small,
+    # the rounding of x + o·h is not: no false alarm there, nor elsewhere.
+    x = np.linspace(0.1, 3.0, 300)
+    functions = [np.sin, np.cos, np.exp, np.log, lambda t: t - 1.5, np.cosh]
+    for f in functions:
+        for points in (x, 30 * x):
+            result = gen.derivative(f, points, full_output=True)
+            assert np.all(np.isfinite(result.error))
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        p = rng.normal(size=4) * 3
+        assert np.all(np.isfinite(gen.gradient(rosen, p, full_output=True).error))
+        assert np.all(np.isfinite(gen.hessian(rosen, p, full_output=True).error))
 
 
 # --- gradient, jacobian, hessian ------------------------------------------------------
@@ -246,8 +292,9 @@ def test_hessian_full_output(gen: ModuleType) -> None:
     result = gen.hessian(f, x, full_output=True)
     assert np.array_equal(result.df, gen.hessian(rosen, x))
     assert result.nfev == f.calls
-    # Axis points {0, ±1, ±2} ∪ {0, ±2, ±4}; pairs {±1, ±2}² ∪ {±2, ±4}² share {±2}².
-    assert f.calls == 1 + 6 * n + (16 + 16 - 4) * n * (n - 1) // 2
+    # Axis points {0, ±1, ±2} ∪ {±2, ±4} ∪ {±1/2, ±1} ∪ {±1/4, ±1/2}; pairs
+    # {±1, ±2}², {±2, ±4}², {±1/2, ±1}² and {±1/4, ±1/2}² share {±2}², {±1}², {±½}².
+    assert f.calls == 1 + 10 * n + (16 * 4 - 3 * 4) * n * (n - 1) // 2
     assert np.all(result.error >= np.abs(result.df - exact))
     assert np.all(result.error < 1e-6 * np.max(np.abs(exact)))
     assert result.h.tolist() == [
