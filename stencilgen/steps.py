@@ -58,6 +58,7 @@ textbook :math:`(3\varepsilon)^{1/3}`:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy
@@ -65,6 +66,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from stencilgen.errors import StencilError
 from stencilgen.stencil import Stencil
+from stencilgen.taylor import as_exact
 
 __all__ = [
     "FLOAT32_EPS",
@@ -116,25 +118,41 @@ class StepRule:
         """:math:`1/(m+p)`."""
         return sympy.Rational(1, self.derivative + self.accuracy)
 
-    def relative_step_exact(self, eps: sympy.Expr = FLOAT64_EPS) -> sympy.Expr:
+    def relative_step_exact(self, eps: Any = FLOAT64_EPS) -> sympy.Expr:
         """The relative step as an exact SymPy expression.
+
+        Parameters
+        ----------
+        eps : number, optional
+            Relative accuracy of the function values: an int, Fraction, float
+            (taken at its decimal value), SymPy number or text such as
+            ``"2**-23"`` (read by the restricted parser, never evaluated);
+            positive and finite.
+
+        Raises
+        ------
+        StencilError
+            If ``eps`` is not a positive finite number.
 
         Examples
         --------
         >>> from stencilgen import central
         >>> step_rule(central(1, 4)).relative_step_exact()
         90**(1/5)/2048
+        >>> step_rule(central(1, 2)).relative_step_exact("2**-23")
+        6**(1/3)/256
         """
-        return sympy.Pow(self.factor * sympy.sympify(eps), self.exponent)
+        return sympy.Pow(self.factor * _epsilon(eps), self.exponent)
 
-    def relative_step(self, eps: sympy.Expr | float = FLOAT64_EPS) -> float:
+    def relative_step(self, eps: Any = FLOAT64_EPS) -> float:
         """``h_rel = (m·ε·Σ|w| / (p·|C|))**(1/(m+p))``, the nearest double.
 
         Parameters
         ----------
         eps : number, optional
             Relative accuracy of the function values; double precision's machine
-            epsilon ``2**-52`` by default.
+            epsilon ``2**-52`` by default. Accepted as by
+            :meth:`relative_step_exact`.
 
         Examples
         --------
@@ -144,7 +162,7 @@ class StepRule:
         >>> step_rule(central(1, 2)).relative_step(FLOAT32_EPS)
         0.007098127315750546
         """
-        exact = self.relative_step_exact(sympy.nsimplify(eps, rational=True))
+        exact = self.relative_step_exact(eps)
         return float(sympy.N(exact, _DIGITS))
 
     def error_terms(
@@ -201,6 +219,22 @@ class StepRule:
         """
         truncation, round_off = self.error_terms(self.relative_step(eps), eps=eps)
         return float(truncation + round_off)
+
+
+def _epsilon(eps: Any) -> sympy.Expr:
+    """``eps`` as an exact positive number (text never reaches ``sympify``)."""
+    value = as_exact(eps, "eps")
+    if not (value.is_number and value.is_extended_real and value.is_finite):
+        raise StencilError(
+            f"eps must be a finite real number such as 2**-52, got {eps!r}; give "
+            "the relative accuracy of the function values"
+        )
+    if not value.is_positive:
+        raise StencilError(
+            f"eps must be positive, got {eps!r}; give the relative accuracy of the "
+            "function values, e.g. 2**-52 for double precision"
+        )
+    return value
 
 
 def step_rule(stencil: Stencil) -> StepRule:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from scipy.optimize import minimize_scalar
 
 from stencilgen import backward, central, forward, make_stencil
 from stencilgen.cli import main
-from stencilgen.errors import StencilError
+from stencilgen.errors import StencilError, StencilgenError
 from stencilgen.printing import float17
 from stencilgen.stencil import Stencil
 from stencilgen.steps import (
@@ -143,6 +145,37 @@ def test_default_step_scales_with_x() -> None:
     assert h[:3] == pytest.approx([1e-3, 1e-3, 1e-3], rel=1e-12)
     assert h[3] == pytest.approx(0.25, rel=1e-12)
     assert h[4] == pytest.approx(4e3, rel=1e-12)
+
+
+def test_eps_text_is_never_evaluated(tmp_path: Path) -> None:
+    rule = step_rule(central(1, 2))
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}')"
+    for method in (rule.relative_step_exact, rule.relative_step):
+        with pytest.raises(StencilgenError, match=r"^eps: cannot parse") as error:
+            method(payload)
+        assert "\n" not in str(error.value)
+    assert not marker.exists()
+    # Text that is a number goes through the restricted parser.
+    assert rule.relative_step_exact("2**-23") == rule.relative_step_exact(FLOAT32_EPS)
+    assert rule.relative_step(Fraction(1, 2**23)) == rule.relative_step(2.0**-23)
+
+
+@pytest.mark.parametrize(
+    ("eps", "message"),
+    [
+        (0, "eps must be positive, got 0"),
+        (-1e-16, "eps must be positive"),
+        (math.inf, "eps is inf, not a finite number"),
+        (math.nan, "eps is nan, not a finite number"),
+        ("h", "eps must be a finite real number such as 2\\*\\*-52, got 'h'"),
+        ("oo", "not a finite number"),
+        (True, "eps is a boolean"),
+    ],
+)
+def test_eps_must_be_a_positive_finite_number(eps: object, message: str) -> None:
+    with pytest.raises(StencilgenError, match=message):
+        step_rule(central(1, 2)).relative_step(eps)
 
 
 def test_step_rule_refuses_symbolic_offsets() -> None:
