@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FUNCTIONS",
     "ErrorCurve",
+    "check_output",
     "draw",
     "error_curve",
     "parse_function",
@@ -101,7 +102,7 @@ def _build(text: str, variables: tuple[str, ...]) -> sympy.Expr:
             raise ExpressionError(
                 f"cannot use {text!r}: unknown name {name!r}; use only {allowed}"
             )
-    return sympy.sympify(expr)
+    return expr
 
 
 def parse_function(text: str) -> sympy.Expr:
@@ -333,16 +334,39 @@ def draw(curve: ErrorCurve) -> Figure:
     return figure
 
 
+def check_output(output: str | os.PathLike[str]) -> Path:
+    """``output`` as a path, refused unless it names a PNG file (``*.png``).
+
+    Examples
+    --------
+    >>> check_output("e5.png")
+    PosixPath('e5.png')
+    >>> check_output("e5.txt")
+    Traceback (most recent call last):
+    ...
+    stencilgen.errors.StencilgenError: cannot write e5.txt: the plot is a PNG image, so the file name must end in .png, e.g. -o e5.png
+    """  # noqa: E501
+    target = Path(output)
+    if target.suffix.lower() != ".png":
+        suggestion = target.with_suffix(".png") if target.name else "error.png"
+        raise StencilgenError(
+            f"cannot write {target}: the plot is a PNG image, so the file name "
+            f"must end in .png, e.g. -o {suggestion}"
+        )
+    return target
+
+
 def plot_error(curve: ErrorCurve, output: str | os.PathLike[str]) -> Path:
     """Draw the curve as a PNG at ``output`` (written atomically); its path.
 
     Raises
     ------
     StencilgenError
-        When matplotlib is missing, or the output folder does not exist.
+        When matplotlib is missing, ``output`` does not end in ``.png``, or the
+        output folder does not exist.
     """
+    target = check_output(output)
     figure = draw(curve)
-    target = Path(output)
     directory = target.parent
     if not directory.is_dir():
         raise StencilgenError(

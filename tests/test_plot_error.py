@@ -119,6 +119,14 @@ def test_without_matplotlib_the_command_exits_2_with_one_line(
         (["--function", "3", "--offsets=-1,0,1"], "error is zero or undefined"),
         (["--function", "sin(x)", "--offsets=0,hd"], "symbolic"),
         (["--function", "sin(x)", "-o", "missing/dir/e.png"], "does not exist"),
+        (
+            ["--function", "sin(x)", "-o", "e5.txt"],
+            r"must end in \.png, e\.g\. -o e5\.png",
+        ),
+        (
+            ["--function", "sin(x)", "-o", "plot"],
+            r"must end in \.png, e\.g\. -o plot\.png",
+        ),
     ],
 )
 def test_bad_input_exits_2(

@@ -13,7 +13,13 @@ import argparse
 from typing import Any
 
 from stencilgen.commands._stencil_args import stencil_from_args
-from stencilgen.plotting import error_curve, parse_function, parse_point, plot_error
+from stencilgen.plotting import (
+    check_output,
+    error_curve,
+    parse_function,
+    parse_point,
+    plot_error,
+)
 from stencilgen.stencil import FAMILIES
 
 __all__ = ["register", "run"]
@@ -57,13 +63,17 @@ def register(subparsers: Any) -> None:
         help="the point x where f is differentiated, e.g. 1 or pi/4 (default 1)",
     )
     parser.add_argument(
-        "-o", "--output", default="error.png", help="PNG file to write (error.png)"
+        "-o",
+        "--output",
+        default="error.png",
+        help="PNG file to write, named *.png (default error.png)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Measure, draw and save; print a one-line summary."""
+    check_output(args.output)
     function = parse_function(args.function)
     point = parse_point(args.at)
     # --at is the point x here, not a staggered evaluation point of the stencil.
