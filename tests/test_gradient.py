@@ -254,6 +254,36 @@ def test_bad_input_raises_like_numpy(grad, args, kwargs, error, match):
         grad.gradient(*args, **kwargs)
 
 
+@pytest.mark.parametrize("spacing", [0.0, 0, -0.0, np.float64(0.0), np.zeros(4)])
+@pytest.mark.parametrize(
+    "f", [np.array([1.0, 2.0, 4.0, 8.0]), np.ones(4), np.arange(4, dtype=np.float32)]
+)
+def test_zero_spacing_gives_inf_and_nan_like_numpy(grad, f, spacing):
+    # numpy divides arrays by the zero step: inf/nan and a RuntimeWarning (a
+    # Python 0.0 used to raise a bare ZeroDivisionError here).
+    with pytest.warns(RuntimeWarning):
+        expected = np.gradient(f, spacing)
+    with pytest.warns(RuntimeWarning):
+        actual = grad.gradient(f, spacing)
+    assert actual.dtype == expected.dtype
+    assert np.array_equal(actual, expected, equal_nan=True)
+    assert not np.all(np.isfinite(actual))
+
+
+def test_zero_spacing_with_edge_order_2_raises_like_numpy(grad):
+    # numpy.gradient divides Python numbers by a Python zero step at the edges.
+    f = np.array([1.0, 2.0, 4.0, 8.0])
+    with pytest.raises(ZeroDivisionError):
+        np.gradient(f, 0.0, edge_order=2)
+    with pytest.raises(ZeroDivisionError), pytest.warns(RuntimeWarning):
+        grad.gradient(f, 0.0, edge_order=2)
+    with pytest.warns(RuntimeWarning):
+        expected = np.gradient(f, np.float64(0.0), edge_order=2)
+    with pytest.warns(RuntimeWarning):
+        actual = grad.gradient(f, np.float64(0.0), edge_order=2)
+    assert np.array_equal(actual, expected, equal_nan=True)
+
+
 def test_one_point_coordinate_array_is_an_index_error_too(grad):
     # numpy raises IndexError here; ours is a ValueError that is also one.
     with pytest.raises(IndexError):
