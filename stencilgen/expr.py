@@ -27,6 +27,7 @@ numbers computed by powers up to :data:`MAX_BITS` bits.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -393,7 +394,8 @@ def to_sympy(
     Raises
     ------
     ExpressionError
-        For calls or subscripts without a handler, division by zero, or a power
+        For Python keywords used as names (``lambda``, ``None``, ``True``...),
+        calls or subscripts without a handler, division by zero, or a power
         whose exponent is not a number of at most :data:`MAX_POWER`.
 
     Examples
@@ -416,6 +418,11 @@ def to_sympy(
                 raise fail(
                     f"{item.id!r} at column {item.column} is not a finite number; "
                     "give a finite value"
+                )
+            if keyword.iskeyword(item.id):
+                raise fail(
+                    f"{item.id!r} at column {item.column} is a Python keyword, not "
+                    "a name; use another name such as h"
                 )
             return sympy.Symbol(item.id)
         if isinstance(item, Unary):

@@ -171,17 +171,39 @@ class Stencil:
     def latex(self) -> str:
         r"""LaTeX for the approximation and its leading error term.
 
+        Derivatives print primed and samples as ``f(x + offset)``, in the order of
+        the offsets, as in the text output (:mod:`stencilgen.display`).
+
         Examples
         --------
         >>> print(central(1, 2).latex())
-        \frac{d}{d x} f{\left(x \right)} \approx - \frac{f{\left(- h + x \right)}}{2 h} + \frac{f{\left(h + x \right)}}{2 h} \quad\text{error: } \frac{h^{2} \frac{d^{3}}{d x^{3}} f{\left(x \right)}}{6} + \dots
+        f^{\prime}{\left(x \right)} \approx - \frac{f{\left(x - h \right)}}{2 h} + \frac{f{\left(x + h \right)}}{2 h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x \right)}}{6} + \dots
+        >>> print(make_stencil(1, [0, 1], at="1/2").latex())
+        f^{\prime}{\left(x + \frac{h}{2} \right)} \approx - \frac{f{\left(x \right)}}{h} + \frac{f{\left(x + h \right)}}{h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}}{24} + \dots
         """  # noqa: E501
-        exact = sympy.latex(self.exact)
-        formula = sympy.latex(self.formula)
+        # display imports this module: import it here, not at the top.
+        from stencilgen import display
+
+        unit = 1 if self.symbolic else H
+        scale = 1 if self.symbolic else H**self.derivative
+        formula = ""
+        for w, o in zip(self.weights, self.offsets, strict=True):
+            if w == 0:
+                continue
+            term = display.latex(w / scale * F(X + o * unit))
+            if not formula:
+                formula = term
+            elif term.startswith("-"):
+                formula += " - " + term[1:].lstrip()
+            else:
+                formula += " + " + term
+        exact = display.latex(self.exact)
         if self.error_order is None:
-            return rf"{exact} = {formula}"
-        error = sympy.latex(self.leading_error)
-        return rf"{exact} \approx {formula} \quad\text{{error: }} {error} + \dots"
+            return rf"{exact} = {formula or '0'}"
+        error = display.latex(self.leading_error)
+        return (
+            rf"{exact} \approx {formula or '0'} \quad\text{{error: }} {error} + \dots"
+        )
 
     def __str__(self) -> str:
         accuracy = "exact" if self.accuracy is None else f"accuracy {self.accuracy}"
@@ -212,6 +234,7 @@ def make_stencil(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> Stenci
             "offsets may not contain the name 'x' (it is the evaluation point); "
             "rename that symbol"
         )
+    _check_units(points, origin)
     weights = fd_weights(m, points, origin)
     nodes = [p - origin for p in points]
     term = leading_term(m, nodes, weights)
@@ -220,6 +243,36 @@ def make_stencil(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> Stenci
     return Stencil(
         m, points, origin, weights, term.order - m, term.order, term.coefficient
     )
+
+
+_SAME_UNITS = (
+    "give every offset in the same units: numbers (units of h, e.g. --at 1/2) or "
+    "expressions such as -h,0,h"
+)
+
+
+def _check_units(points: tuple[sympy.Expr, ...], origin: sympy.Expr) -> None:
+    """Refuse offsets that mix numbers (grid units) with symbols (own units).
+
+    A number is a multiple of the implied step ``h`` and a symbol carries its own
+    unit, so ``[-1, 0, 1]`` at ``h/2``, ``[0, 1, h]`` or ``h + 1`` have no common
+    step for the accuracy and the error term to be measured in. Zero is both.
+    """
+    labelled = [(f"offset {i + 1} ({p})", p) for i, p in enumerate(points)]
+    labelled.append((f"at ({origin})", origin))
+    numbers = [label for label, p in labelled if not p.free_symbols and p != 0]
+    symbols = [label for label, p in labelled if p.free_symbols]
+    if numbers and symbols:
+        raise StencilError(
+            f"{numbers[0]} is a number but {symbols[0]} is symbolic; {_SAME_UNITS}"
+        )
+    for label, p in labelled:
+        if p.free_symbols:
+            constant = sympy.expand(p).as_independent(*p.free_symbols, as_Add=True)[0]
+            if constant != 0:
+                raise StencilError(
+                    f"{label} adds the number {constant} to symbols; {_SAME_UNITS}"
+                )
 
 
 def family_offsets(kind: str, derivative: Any, accuracy: Any) -> tuple[int, ...]:
@@ -257,10 +310,10 @@ def family_offsets(kind: str, derivative: Any, accuracy: Any) -> tuple[int, ...]
         raise StencilError(f"accuracy must be a whole number >= 1, got {accuracy!r}")
     if kind == "central":
         if accuracy % 2:
+            choices = f"{accuracy - 1} or {accuracy + 1}" if accuracy > 1 else "2"
             raise StencilError(
                 f"central stencils have even accuracy only, got {accuracy}; use "
-                f"accuracy {accuracy - 1 if accuracy > 1 else 2} or {accuracy + 1}, "
-                "or kind forward or backward"
+                f"accuracy {choices}, or kind forward or backward"
             )
         half = (2 * ((derivative + 1) // 2) - 2 + accuracy) // 2
         return tuple(range(-half, half + 1))

@@ -15,7 +15,10 @@ That closed form is what this module evaluates, in two exact ways:
   multiply-adds and one final division (far cheaper than Fornberg's recurrence in
   rational arithmetic, and than SymPy's general solver);
 * symbolic offsets: in SymPy's sparse polynomial ring, factoring numerator and
-  denominator as they are built, which gives compact factored rational functions.
+  denominator as they are built, which gives compact factored rational functions
+  (the denominators are products of differences of offsets; a numerator too large
+  to factor in predictable time keeps only its known factors and stays expanded,
+  see :data:`FACTOR_MAX_SYMBOLS`).
 
 The Taylor-system solve, :func:`solve_taylor_system`, is kept as an independent
 path for tests and for :mod:`stencilgen.explain`.
@@ -129,6 +132,12 @@ def as_exact(value: Any, what: str = "value") -> sympy.Expr:
             f"{what} {expr} contains a floating-point number; use exact rationals "
             "such as 1/10"
         )
+    # Symbols' assumptions are stored: cheap, unlike ``expr.is_real`` of a sum.
+    if expr.has(sympy.I) or any(s.is_real is False for s in expr.free_symbols):
+        raise StencilError(
+            f"{what} is {expr}, not a real number; give a real value such as 1/2 "
+            "or h (no I, no imaginary symbols)"
+        )
     return expr
 
 
@@ -228,8 +237,23 @@ def prepare_offsets(
             f"derivative {m} needs at least {m + 1} offsets, got {len(points)}; "
             f"add {m + 1 - len(points)} more"
         )
+    origin = as_exact(at, "at")
+    _check_names((*points, origin))
     _check_distinct(points)
-    return m, points, as_exact(at, "at")
+    return m, points, origin
+
+
+def _check_names(values: Sequence[sympy.Expr]) -> None:
+    """Refuse two different symbols with one name (``h`` and ``h`` positive)."""
+    seen: dict[str, sympy.Symbol] = {}
+    for value in values:
+        for symbol in sorted(value.free_symbols, key=sympy.default_sort_key):
+            other = seen.setdefault(symbol.name, symbol)
+            if other != symbol:
+                raise StencilError(
+                    f"two different symbols are both named {symbol.name!r} (with "
+                    "different assumptions); use one"
+                )
 
 
 def _check_distinct(points: Sequence[sympy.Expr]) -> None:
@@ -435,7 +459,7 @@ def _symbolic_weights(m: int, nodes: Sequence[sympy.Expr]) -> tuple[sympy.Expr, 
         return _generic_weights(m, nodes)
     r = len(nodes) - 1 - m
     sign_factorial = (-1) ** r * math.factorial(m)
-    factors = _Factorizer()
+    factors = _Factorizer(elements)
     weights = []
     for i, xi in enumerate(elements):
         others = elements[:i] + elements[i + 1 :]
@@ -453,26 +477,98 @@ def _symbolic_weights(m: int, nodes: Sequence[sympy.Expr]) -> tuple[sympy.Expr, 
 
 _Factored = tuple[Any, list[tuple[PolyElement, int]]]
 
+#: Full factorisation (SymPy's ``factor_list``, Wang's randomised algorithm for
+#: several variables) is only tried on polynomials this small: beyond them its run
+#: time varies from a fraction of a second to minutes between runs (7 symbolic
+#: offsets). Larger polynomials have their known factors divided out and the rest
+#: is kept expanded, so the time stays predictable.
+FACTOR_MAX_SYMBOLS = 4
+FACTOR_MAX_DEGREE = 6
+FACTOR_MAX_TERMS = 40
+
+
+def _small(poly: PolyElement) -> bool:
+    """Whether ``factor_list`` of ``poly`` is cheap and predictable."""
+    used = sum(1 for d in poly.degrees() if d > 0)
+    if used <= 1:
+        return True  # univariate factorisation is fast and deterministic enough
+    degree = max(sum(monomial) for monomial in poly.itermonoms())
+    return (
+        used <= FACTOR_MAX_SYMBOLS
+        and degree <= FACTOR_MAX_DEGREE
+        and len(poly) <= FACTOR_MAX_TERMS
+    )
+
+
+def _linear(poly: PolyElement) -> bool:
+    return all(sum(monomial) <= 1 for monomial in poly.itermonoms())
+
+
+def _normalised(poly: PolyElement) -> tuple[Any, PolyElement]:
+    """Content and primitive part with a positive leading coefficient."""
+    content, primitive = poly.primitive()
+    if primitive.LC < 0:
+        content, primitive = -content, -primitive
+    return content, primitive
+
+
+def _divides(factor: PolyElement, poly: PolyElement) -> bool:
+    """Cheap necessary condition for ``factor | poly`` (degrees per symbol)."""
+    return all(d <= e for d, e in zip(factor.degrees(), poly.degrees(), strict=True))
+
 
 class _Factorizer:
-    """``factor_list`` with a memo, and a shortcut for linear polynomials."""
+    """Factorisation into irreducibles, bounded in time.
 
-    def __init__(self) -> None:
+    Linear polynomials are irreducible at once. Others first lose the known
+    irreducible factors (those of the nodes and of their differences) by exact
+    division; what remains is factored with ``factor_list`` only when
+    :func:`_small`, else kept whole (so a result may hold a reducible factor, but
+    never after minutes of work).
+    """
+
+    def __init__(self, nodes: Sequence[PolyElement] = ()) -> None:
         self.pairs: dict[tuple[int, int], _Factored] = {}
+        self.known: list[PolyElement] = []
+        for node in nodes:
+            if node:
+                self._learn(self._irreducible(node)[1])
+
+    def _learn(self, factors: Sequence[tuple[PolyElement, int]]) -> None:
+        for f, _ in factors:
+            # Only proven irreducibles: linear, or from factor_list (small).
+            if f not in self.known and (_linear(f) or _small(f)):
+                self.known.append(f)
+
+    def _irreducible(self, poly: PolyElement) -> _Factored:
+        """The factorisation of ``poly`` without using the known factors."""
+        if poly.is_ground:
+            return poly.LC, []
+        content, primitive = _normalised(poly)
+        if _linear(primitive):
+            return content, [(primitive, 1)]
+        if _small(primitive):
+            coeff, factor_list = primitive.factor_list()
+            return content * coeff, factor_list
+        return content, [(primitive, 1)]
 
     def __call__(self, poly: PolyElement) -> _Factored:
-        if all(sum(monomial) <= 1 for monomial in poly.itermonoms()):
-            # Linear (or constant): irreducible, so the factorisation is the
-            # content and the primitive part, normalised to a positive leading
-            # coefficient as factor_list does.
-            content, primitive = poly.primitive()
-            if primitive.is_ground:
-                return poly.LC, []
-            if primitive.LC < 0:
-                content, primitive = -content, -primitive
-            return content, [(primitive, 1)]
-        coeff, factor_list = poly.factor_list()
-        return coeff, factor_list
+        if poly.is_ground:
+            return poly.LC, []
+        content, rest = _normalised(poly)
+        found: list[tuple[PolyElement, int]] = []
+        if not _linear(rest):
+            for f in self.known:
+                power = 0
+                while not rest.is_ground and _divides(f, rest):
+                    quotient, remainder = rest.div(f)
+                    if remainder:
+                        break
+                    rest, power = quotient, power + 1
+                if power:
+                    found.append((f, power))
+        coeff, factors = self._irreducible(rest)
+        return content * coeff, found + factors
 
     def difference(self, elements: Sequence[PolyElement], i: int, j: int) -> _Factored:
         """The factorisation of ``elements[i] - elements[j]``."""
@@ -480,7 +576,8 @@ class _Factorizer:
             coeff, factor_list = self.pairs[j, i]
             # factor_list keeps signs in the coefficient: factors of -p are those of p.
             return -coeff, factor_list
-        result = self(elements[i] - elements[j])
+        result = self._irreducible(elements[i] - elements[j])
+        self._learn(result[1])
         self.pairs[i, j] = result
         return result
 
@@ -589,7 +686,7 @@ class LeadingTerm:
 def leading_term(
     derivative: int, nodes: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
 ) -> LeadingTerm | None:
-    """Find the leading truncation-error term exactly, or ``None`` if there is none.
+    r"""Find the leading truncation-error term exactly, or ``None`` if there is none.
 
     The moments below ``len(nodes)`` vanish by construction (except ``M_m``), so
     the search starts at ``k = n``. Moments involve only the non-zero nodes, and
@@ -597,6 +694,15 @@ def leading_term(
     their weights to zero (a Vandermonde argument), so checking ``k = n .. 2n-1``
     decides the question; ``None`` means the stencil is exact for every ``f``
     (e.g. the derivative 0 taken at a node).
+
+    ``weights`` must be the weights of ``derivative`` on ``nodes`` (those of
+    :func:`fd_weights`): they are then the only ones with those vanishing moments.
+    For nodes that are polynomials in the symbols that also gives the moments
+    without the weights: :math:`\sum_i w_i x_i^k` is :math:`m!` times the
+    :math:`t^m` coefficient of the interpolant of :math:`t^k`, i.e. of
+    :math:`t^k \bmod P(t)` with :math:`P(t) = \prod_j (t - x_j)`, a polynomial
+    in the nodes computed without any fraction (summing the rational weights
+    instead takes seconds of gcds for seven symbolic offsets).
 
     Examples
     --------
@@ -609,6 +715,9 @@ def leading_term(
     orders = range(max(n, derivative + 1), 2 * n)
     if all(x.is_Rational for x in (*nodes, *weights)):
         return _rational_leading_term(orders, nodes, weights)
+    elements = _ring_elements(nodes)
+    if elements is not None and orders.start == n:
+        return _ring_leading_term(orders, derivative, elements)
     field = _fraction_field(nodes, weights)
     if field is not None:
         return _field_leading_term(orders, field, nodes, weights)
@@ -633,6 +742,36 @@ def _rational_leading_term(
                 k, _rational(value.numerator, value.denominator * math.factorial(k))
             )
         terms = [t * x for t, x in zip(terms, xs, strict=True)]
+    return None
+
+
+def _ring_leading_term(
+    orders: range, m: int, elements: Sequence[PolyElement]
+) -> LeadingTerm | None:
+    """Moments from the nodes alone, as polynomials (see :func:`leading_term`)."""
+    ring_ = elements[0].ring
+    n = len(elements)
+    # Coefficients of P(t) = prod_j (t - x_j), lowest degree first; P is monic.
+    poly = [ring_.one]
+    for x in elements:
+        shifted = [ring_.zero, *poly]
+        for k, c in enumerate(poly):
+            shifted[k] = shifted[k] - x * c
+        poly = shifted
+    p = poly[:n]
+    # t^n mod P = t^n - P(t); then t^(k+1) mod P = t * (t^k mod P) mod P.
+    remainder = [-c for c in p]
+    for k in orders:
+        value = remainder[m]
+        if value:
+            coefficient = value * QQ(math.factorial(m), math.factorial(k))
+            return LeadingTerm(
+                k, _factored_ratio(_Factorizer(elements)(coefficient), [])
+            )
+        top = remainder[-1]
+        remainder = [
+            (remainder[j - 1] if j else ring_.zero) - top * p[j] for j in range(n)
+        ]
     return None
 
 

@@ -98,7 +98,15 @@ def test_weights_latex(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "weights", "-d", "1", "--offsets=-1,0,1", "--latex")
     assert code == 0
     assert out.strip() == central(1, 2).latex()
-    assert r"\approx" in out and r"\frac{d^{3}}{d x^{3}}" in out
+    assert r"\approx" in out and r"f^{\prime\prime\prime}{\left(x \right)}" in out
+
+
+def test_weights_latex_staggered(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["weights", "-d", "1", "--offsets=0,1", "--at", "1/2", "--latex"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert r"f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}" in out
+    assert r"\right|_" not in out
 
 
 def test_weights_forward_family(capsys: pytest.CaptureFixture[str]) -> None:
@@ -290,6 +298,32 @@ BAD = [
     (
         ["weights", "-d", "1", "--offsets=0,x"],
         r"offsets may not contain the name 'x'",
+    ),
+    (
+        ["weights", "-d", "1", "--offsets=-1,0,1", "--at", "h/2", "--json"],
+        r"offset 1 \(-1\) is a number but at \(h/2\) is symbolic; give every "
+        r"offset in the same units: numbers \(units of h, e\.g\. --at 1/2\) or "
+        r"expressions such as -h,0,h",
+    ),
+    (
+        ["weights", "-d", "1", "--offsets=0,1,h"],
+        r"offset 2 \(1\) is a number but offset 3 \(h\) is symbolic; give every",
+    ),
+    (
+        ["weights", "-d", "1", "--offsets=0,lambda"],
+        r"--offsets: item 2 of '0,lambda': .*'lambda' at column 1 is a Python keyword",
+    ),
+    (
+        ["weights", "-d", "1", "--offsets=0,None"],
+        r"'None' at column 1 is a Python keyword",
+    ),
+    (
+        ["weights", "-d", "1", "--offsets=0,h", "--at", "True"],
+        r"--at: .*'True' at column 1 is a Python keyword",
+    ),
+    (
+        ["weights", "-d", "1", "--kind", "central", "--accuracy", "1"],
+        r"got 1; use accuracy 2, or kind forward or backward\n",
     ),
     (["weights", "--offsets=0,1"], r"the following arguments are required: -d"),
     (

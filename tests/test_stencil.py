@@ -164,12 +164,27 @@ def test_zero_weights_are_left_out_of_the_formula() -> None:
 
 def test_latex_shows_approximation_and_error() -> None:
     text = central(1, 2).latex()
-    assert text.startswith(r"\frac{d}{d x} f{\left(x \right)} \approx")
-    assert r"\frac{f{\left(h + x \right)}}{2 h}" in text
+    assert text.startswith(r"f^{\prime}{\left(x \right)} \approx")
+    # Samples in the order of the offsets, written f(x + offset) as in the text.
+    assert text.index(r"f{\left(x - h \right)}") < text.index(r"f{\left(x + h \right)}")
+    assert r"\frac{f{\left(x + h \right)}}{2 h}" in text
     assert (
-        r"\text{error: } \frac{h^{2} \frac{d^{3}}{d x^{3}} f{\left(x \right)}}{6}"
+        r"\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x \right)}}{6}"
         in text
     )
+
+
+def test_staggered_latex_shows_the_derivative_at_the_half_point() -> None:
+    text = make_stencil(1, [0, 1], at="1/2").latex()
+    assert text.startswith(r"f^{\prime}{\left(x + \frac{h}{2} \right)} \approx")
+    assert r"f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}" in text
+    assert r"\right|_" not in text and "Subs" not in text
+
+
+def test_symbolic_latex() -> None:
+    text = make_stencil(1, [0, "hd", "-hs"]).latex()
+    assert r"f{\left(x - hs \right)}" in text
+    assert r"\frac{hd hs f^{\prime\prime\prime}{\left(x \right)}}{6}" in text
 
 
 def test_str_and_exact() -> None:
@@ -216,7 +231,8 @@ FAMILY_ERRORS = [
     ),
     (
         ("central", 2, 1),
-        r"central stencils have even accuracy only, got 1; use accuracy 2 or 2",
+        r"central stencils have even accuracy only, got 1; use accuracy 2, or kind "
+        r"forward or backward$",
     ),
     (("forward", 1, 0), r"accuracy must be a whole number >= 1, got 0"),
     (("backward", 2, -2), r"accuracy must be a whole number >= 1, got -2"),
@@ -250,6 +266,37 @@ def test_family_builders_validate() -> None:
 def test_offsets_may_not_use_the_variable_x() -> None:
     with pytest.raises(StencilgenError, match=r"may not contain the name 'x'"):
         make_stencil(1, [0, "x", "-hs"])
+
+
+MIXED_UNITS = [
+    (([-1, 0, 1], "h/2"), r"^offset 1 \(-1\) is a number but at \(h/2\) is symbolic"),
+    (([0, 1, "h"], 0), r"^offset 2 \(1\) is a number but offset 3 \(h\) is symbolic"),
+    (([0, "h"], "1/2"), r"^at \(1/2\) is a number but offset 2 \(h\) is symbolic"),
+    (([0, "h + 1", "h"], 0), r"^offset 2 \(h \+ 1\) adds the number 1 to symbols"),
+    (([0, "2*(hd - 1)", "-hs"], 0), r"^offset 2 .* adds the number -2 to symbols"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), MIXED_UNITS)
+def test_offsets_in_mixed_units_are_refused(
+    args: tuple[list[object], object], message: str
+) -> None:
+    # A number is in units of h, a symbol in its own: no common step, so the
+    # accuracy and the error term would contradict each other.
+    offsets, at = args
+    with pytest.raises(StencilgenError, match=message) as info:
+        make_stencil(1, offsets, at)
+    hint = (
+        "give every offset in the same units: numbers (units of h, e.g. --at 1/2) "
+        "or expressions such as -h,0,h"
+    )
+    assert str(info.value).endswith(hint) and "\n" not in str(info.value)
+
+
+def test_zero_is_in_every_unit() -> None:
+    assert make_stencil(1, [0, "h"], at="h/2").accuracy == 2
+    assert make_stencil(1, [-1, 0, 1], at=0).accuracy == 2
+    assert make_stencil(0, [0, "2*hd"], at="hd").accuracy == 2
 
 
 def test_make_stencil_validates_like_fd_weights() -> None:

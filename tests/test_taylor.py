@@ -313,6 +313,14 @@ BAD_INPUT = [
     ((1, [0, "1/0"]), r"^offset 2: .*division by zero at column 2"),
     ((1, [0, True]), r"offset 2 is a boolean \(True\); give a number or a symbol"),
     ((1, [0, object()]), r"offset 2 has unsupported type object; give an int"),
+    ((1, [0, sympy.I]), r"^offset 2 is I, not a real number; give a real value"),
+    ((1, [0, 2 * sympy.I * h]), r"^offset 2 is 2\*I\*h, not a real number"),
+    ((1, [0, sympy.Symbol("z", imaginary=True)]), r"^offset 2 is z, not a real"),
+    (
+        (1, [0, h, -sympy.Symbol("h", positive=True)]),
+        r"^two different symbols are both named 'h' \(with different assumptions\); "
+        r"use one$",
+    ),
     ((1, "0,1"), r"offsets must be a list such as \[-1, 0, 1\]; got str"),
     ((1, 3), r"offsets must be a list such as \[-1, 0, 1\]; got int"),
 ]
@@ -331,6 +339,10 @@ def test_bad_input_is_a_value_error_with_a_clear_message(
 def test_bad_evaluation_point() -> None:
     with pytest.raises(StencilgenError, match=r"at is nan, not a finite number"):
         fd_weights(1, [0, 1], at=float("nan"))
+    with pytest.raises(StencilgenError, match=r"^at is I/2, not a real number"):
+        fd_weights(1, [0, 1], at=sympy.I / 2)
+    with pytest.raises(StencilgenError, match=r"both named 'h'"):
+        fd_weights(1, [0, h], at=sympy.Symbol("h", positive=True) / 2)
     with pytest.raises(StencilgenError, match=r"cannot parse"):
         fd_weights(1, [0, 1], at="1/")
 
@@ -348,3 +360,90 @@ def test_too_few_offsets_always_refused(offsets: list[Fraction], m: int) -> None
     else:
         with pytest.raises(StencilError, match=rf"derivative {m} needs at least"):
             fd_weights(m, offsets)
+
+
+def test_fd_weights_still_accepts_mixed_numbers_and_symbols() -> None:
+    # The weights are exact whatever the units; only a Stencil's accuracy claim
+    # needs offsets in one unit (see test_stencil).
+    a, b, c = fd_weights(1, [0, 1, h])
+    assert sympy.cancel(a + b + c) == 0
+    assert sympy.cancel(b + c * h - 1) == 0
+
+
+# -- bounded time for many symbolic offsets -----------------------------------------
+
+SEVEN = [sympy.Integer(0)] + [
+    sympy.Add(*sympy.symbols(f"h1:{k + 1}")) for k in range(1, 7)
+]
+
+
+def test_seven_symbolic_offsets_factor_only_small_polynomials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Wang's randomised factorisation took 2 s to minutes here; it is bounded now."""
+    from sympy.polys.rings import PolyElement
+
+    from stencilgen import taylor
+
+    original = PolyElement.factor_list
+    sizes: list[int] = []
+
+    def spy(self: PolyElement) -> object:
+        assert taylor._small(self), f"factor_list on a large polynomial: {self}"
+        sizes.append(len(self))
+        return original(self)
+
+    monkeypatch.setattr(PolyElement, "factor_list", spy)
+    taylor._weights.cache_clear()
+    weights = fd_weights(1, SEVEN)
+    stencil = make_stencil(1, SEVEN)
+    # Exact all the same: on the uniform grid h_k = 1 ...
+    uniform = {s: 1 for s in sympy.symbols("h1:7")}
+    assert tuple(w.subs(uniform) for w in weights) == fd_weights(1, range(7))
+    # ... and on an uneven one, against the rational engine.
+    uneven = {
+        s: sympy.Rational(k + 2, k + 1) for k, s in enumerate(sympy.symbols("h1:7"))
+    }
+    points = [x.subs(uneven) for x in SEVEN]
+    assert tuple(w.subs(uneven) for w in weights) == fd_weights(1, points)
+    assert stencil.accuracy == 6
+    expected = -sympy.Mul(*SEVEN[1:]) / 5040
+    assert sympy.expand(stencil.error_coefficient - expected) == 0
+    # The denominators stay products of differences.
+    _, denominator = sympy.fraction(weights[3])
+    assert isinstance(denominator, sympy.Mul) and len(denominator.args) == 6
+
+
+def test_many_symbolic_offsets_run_in_bounded_time() -> None:
+    import time
+
+    from stencilgen import taylor
+
+    taylor._weights.cache_clear()
+    start = time.perf_counter()
+    make_stencil(1, SEVEN)
+    # About 0.1 s; before, between 2 s and minutes depending on the run.
+    assert time.perf_counter() - start < 10
+
+
+@settings(max_examples=40, deadline=None)
+@given(symbolic_offsets(), st.data())
+def test_leading_term_of_symbolic_offsets_is_the_first_nonvanishing_moment(
+    offsets: list[sympy.Expr], data: st.DataObject
+) -> None:
+    # leading_term computes symbolic moments from the nodes alone (t^k mod P):
+    # check it against the moments of the weights, summed in Q(symbols).
+    from stencilgen import taylor
+
+    m = data.draw(st.integers(0, len(offsets) - 1))
+    weights = fd_weights(m, offsets)
+    term = leading_term(m, offsets, weights)
+    n = len(offsets)
+    fields = taylor._fraction_field(offsets, weights)
+    assert fields is not None
+    expected = taylor._field_leading_term(range(n, 2 * n), fields, offsets, weights)
+    if expected is None:
+        assert term is None
+    else:
+        assert term is not None and term.order == expected.order
+        assert sympy.cancel(term.coefficient - expected.coefficient) == 0
