@@ -55,6 +55,7 @@ __all__ = [
     "parse",
     "parse_expression",
     "parse_list",
+    "shorten",
     "to_sympy",
 ]
 
@@ -150,7 +151,14 @@ class _Token:
     column: int  # 1-based, as editors count
 
 
-def _short(text: str, limit: int = 60) -> str:
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for quoting in a one-line message.
+
+    Examples
+    --------
+    >>> shorten("x" * 100, 10)
+    'xxxxxxx...'
+    """
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -162,7 +170,7 @@ def _tokenize(text: str) -> list[_Token]:
         if match is None:
             char = text[position]
             raise ExpressionError(
-                f"cannot parse {_short(text)!r}: unexpected character {char!r} at "
+                f"cannot parse {shorten(text)!r}: unexpected character {char!r} at "
                 f"column {position + 1}; only numbers, names, + - * / ** and "
                 "parentheses are allowed"
             )
@@ -179,13 +187,13 @@ def _number_value(token: _Token, source: str) -> Fraction:
     mantissa, _, exponent = token.text.lower().partition("e")
     if len(mantissa) > MAX_DIGITS:
         raise ExpressionError(
-            f"cannot parse {_short(source)!r}: the number at column {token.column} "
+            f"cannot parse {shorten(source)!r}: the number at column {token.column} "
             f"has {len(mantissa)} characters, more than the limit of {MAX_DIGITS}; "
             "write a shorter number"
         )
     if exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT:
         raise ExpressionError(
-            f"cannot parse {_short(source)!r}: the exponent of {token.text!r} at "
+            f"cannot parse {shorten(source)!r}: the exponent of {token.text!r} at "
             f"column {token.column} exceeds {MAX_DECIMAL_EXPONENT}; write a smaller "
             "number"
         )
@@ -219,7 +227,7 @@ class _Parser:
         token = self.current
         found = "the end of the text" if token.kind == "end" else repr(token.text)
         return ExpressionError(
-            f"cannot parse {_short(self.text)!r}: expected {expected} but found "
+            f"cannot parse {shorten(self.text)!r}: expected {expected} but found "
             f"{found} at column {token.column}"
         )
 
@@ -234,7 +242,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             opener = self.tokens[self.index - 1]
             raise ExpressionError(
-                f"cannot parse {_short(self.text)!r}: nested deeper than {MAX_DEPTH} "
+                f"cannot parse {shorten(self.text)!r}: nested deeper than {MAX_DEPTH} "
                 f"levels at column {opener.column}; simplify the expression"
             )
 
@@ -407,7 +415,7 @@ def to_sympy(
     """
 
     def fail(message: str) -> ExpressionError:
-        where = f"cannot use {_short(source)!r}: " if source else ""
+        where = f"cannot use {shorten(source)!r}: " if source else ""
         return ExpressionError(where + message)
 
     def build(item: Node) -> sympy.Expr:
@@ -561,7 +569,7 @@ def parse_list(text: str) -> list[sympy.Expr]:
     for number, item in enumerate(items, start=1):
         if not item.strip():
             raise ExpressionError(
-                f"item {number} of {_short(text)!r} is empty; remove the extra comma"
+                f"item {number} of {shorten(text)!r} is empty; remove the extra comma"
             )
         try:
             result.append(parse_expression(item.strip()))
@@ -569,6 +577,6 @@ def parse_list(text: str) -> list[sympy.Expr]:
             if len(items) == 1:
                 raise
             raise ExpressionError(
-                f"item {number} of {_short(text)!r}: {error}"
+                f"item {number} of {shorten(text)!r}: {error}"
             ) from None
     return result

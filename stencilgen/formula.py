@@ -54,6 +54,7 @@ from stencilgen.expr import (
     Unary,
     parse,
     parse_expression,
+    shorten,
 )
 from stencilgen.taylor import is_zero
 
@@ -211,10 +212,6 @@ class Formula:
 # -- text input ------------------------------------------------------------------------
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 class _Fail:
     """Builds the one-line errors, all quoting the formula."""
 
@@ -222,7 +219,7 @@ class _Fail:
         self.text = text
 
     def __call__(self, message: str) -> ExpressionError:
-        return ExpressionError(f"cannot analyse {_short(self.text)!r}: {message}")
+        return ExpressionError(f"cannot analyse {shorten(self.text)!r}: {message}")
 
 
 def _prescan(text: str, fail: _Fail) -> None:
