@@ -40,6 +40,7 @@ import numpy as np
 import sympy
 
 from stencilgen import display, printing
+from stencilgen.kernel import view_name
 from stencilgen.stencil import make_stencil
 from stencilgen.taylor import fd_weights, leading_term
 from stencilgen.verify import (
@@ -54,7 +55,6 @@ from stencilgen.verify import (
 )
 
 if TYPE_CHECKING:
-    from stencilgen.render import Renderer
     from stencilgen.spec import Entry, Fields
 
 __all__ = [
@@ -63,16 +63,24 @@ __all__ = [
     "KEYS",
     "KIND",
     "RESERVED",
+    "TEMPLATE",
+    "EdgePoint",
     "GradientConfig",
+    "Pair",
+    "Plan",
+    "Spaced",
     "Window",
+    "context",
+    "derive",
     "edge_windows",
-    "module_context",
     "parse",
-    "render",
     "verify",
 ]
 
 KIND = "gradient"
+
+#: The module template.
+TEMPLATE = "gradient.py.j2"
 
 #: Module-level names of the generated module that come from the entry name.
 DEFINES: tuple[str, ...] = ("{name}", "{name}_weights")
@@ -102,24 +110,26 @@ KEYS: Mapping[str, str] = {
 #: printer that splits long products).
 ACCURACIES = (2, 4)
 
-#: Interior of evenly spaced grids: multiply by the weight (one rounding more
-#: than numpy's division by 2h, at most 1 ulp apart) rather than divide (bit-identical
-#: to numpy but ~30 % slower here).
-MULTIPLY_INTERIOR = True
+#: Interior of evenly spaced grids: the generated code multiplies by the weight
+#: (one rounding more than numpy's division by 2h, at most 1 ulp apart) rather
+#: than divides (bit-identical to numpy but ~30 % slower here).
 
 #: Elements per block in the generated code: 1 MiB of float64 per operand, so the
 #: few operands of a block stay in cache (measured best of 16K..128K here).
 BLOCK = 131072
 
 H = sympy.Symbol("h")
+X = sympy.Symbol("x")
+F = sympy.Function("f")
 
 
 @dataclass(frozen=True)
 class GradientConfig:
-    """A validated ``gradient`` entry."""
+    """A validated ``gradient`` entry (``name`` is the entry and module name)."""
 
     accuracy: int
     edge_order: int
+    name: str = "gradient"
 
 
 def parse(fields: Fields) -> GradientConfig:
@@ -129,7 +139,7 @@ def parse(fields: Fields) -> GradientConfig:
     --------
     >>> from stencilgen.spec import Fields
     >>> parse(Fields("s.toml", "g", {"accuracy": 4, "edge_order": 4}))
-    GradientConfig(accuracy=4, edge_order=4)
+    GradientConfig(accuracy=4, edge_order=4, name='g')
     """
     accuracy = fields.integer("accuracy", default=2, minimum=2)
     if accuracy not in ACCURACIES:
@@ -144,7 +154,7 @@ def parse(fields: Fields) -> GradientConfig:
             "edge_order",
             f"must be at most the accuracy ({accuracy}), got {edge_order}",
         )
-    return GradientConfig(accuracy=accuracy, edge_order=edge_order)
+    return GradientConfig(accuracy=accuracy, edge_order=edge_order, name=fields.name)
 
 
 @dataclass(frozen=True)
@@ -195,14 +205,6 @@ def edge_windows(accuracy: int, edge_order: int) -> tuple[Window, ...]:
         left.append(Window(0, size, j))
         right.append(Window(-size, size, -1 - j))
     return tuple(left + right)
-
-
-def _gap_symbols(count: int) -> list[sympy.Symbol]:
-    return [sympy.Symbol(f"g{k}", positive=True) for k in range(count)]
-
-
-def _weights(window: Window, gaps: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
-    return tuple(sympy.factor(w) for w in fd_weights(1, window.offsets(gaps)))
 
 
 def _index(i: int) -> str:
@@ -275,55 +277,184 @@ def _displacement_name(k: int) -> str:
     return f"dm{-k}" if k < 0 else f"dp{k}"
 
 
-def _nonuniform_window(
-    window: Window, interior: bool
-) -> tuple[list[str], list[sympy.Expr], list[sympy.Expr], list[str]]:
-    """Source lines, offsets, exact weights and symbol names on a coordinate array.
+@dataclass(frozen=True)
+class Spaced:
+    """A window's stencil on a coordinate array, exact.
 
-    Up to 3 points: offsets are sums of the spacings between the window's points
-    (numpy's formulas, ``hs``/``hd`` in the interior). Wider: each offset is its
-    own symbol, the displacement ``x[i + k] - x[i]`` (``dm2``, ``dp1``, ...), which
-    keeps the engine's weights short products.
+    Up to 3 points the offsets are sums of the spacings ``names`` between the
+    window's points (numpy's formulas, ``hs``/``hd`` in the interior); wider,
+    each offset is its own symbol, the displacement ``x[i + k] - x[i]``
+    (``dm2``, ``dp1``, ...), which keeps the engine's weights short products.
     """
-    pad = "    " if interior else "        "
+
+    window: Window
+    interior: bool
+    names: tuple[str, ...]
+    offsets: tuple[sympy.Expr, ...]
+    weights: tuple[sympy.Expr, ...]
+
+
+def _spaced(window: Window, interior: bool) -> Spaced:
     q = window.position
     if window.size <= 3:
         names = ["hs", "hd"] if interior else [f"g{k}" for k in range(window.size - 1)]
         symbols = [sympy.Symbol(n, positive=True) for n in names]
         offsets = list(window.offsets(symbols))
-        if interior:
-            lines = [f"{pad}hs = dx[start:stop]", f"{pad}hd = dx[start + 1 : stop + 1]"]
-        else:
-            lines = [
-                printing.assign(
-                    ", ".join(names),
-                    ", ".join(
-                        f"dx[{_gap_index(window, k)}]" for k in range(len(names))
-                    ),
-                    2,
-                )
-            ]
     else:
         rel = [k - q for k in range(window.size)]
         names = [_displacement_name(k) for k in rel if k != 0]
         syms = iter(sympy.Symbol(n) for n in names)
         offsets = [sympy.Integer(0) if k == 0 else next(syms) for k in rel]
+    weights = tuple(sympy.factor(w) for w in fd_weights(1, offsets))
+    return Spaced(window, interior, tuple(names), tuple(offsets), weights)
+
+
+def _spaced_lines(spaced: Spaced) -> list[str]:
+    """The statements that set a window's spacing or displacement symbols."""
+    window, interior = spaced.window, spaced.interior
+    pad = "    " if interior else "        "
+    q = window.position
+    if window.size <= 3:
         if interior:
-            lines = [f"{pad}xi = x[start + {q} : stop + {q}]"]
-            for k in range(window.size):
-                if k != q:
-                    sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
-                    lines.append(f"{pad}{_displacement_name(k - q)} = x[{sl}] - xi")
-        else:
-            lines = []
-            for k in range(window.size):
-                if k != q:
-                    lines.append(
-                        f"{pad}{_displacement_name(k - q)} = "
-                        f"x[{window.first + k}] - x[{window.here}]"
-                    )
-    weights = [sympy.factor(w) for w in fd_weights(1, offsets)]
-    return lines, offsets, weights, names
+            return [f"{pad}hs = dx[start:stop]", f"{pad}hd = dx[start + 1 : stop + 1]"]
+        return [
+            printing.assign(
+                ", ".join(spaced.names),
+                ", ".join(
+                    f"dx[{_gap_index(window, k)}]" for k in range(len(spaced.names))
+                ),
+                2,
+            )
+        ]
+    if interior:
+        lines = [f"{pad}xi = x[start + {q} : stop + {q}]"]
+        for k in range(window.size):
+            if k != q:
+                sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
+                lines.append(f"{pad}{_displacement_name(k - q)} = x[{sl}] - xi")
+        return lines
+    return [
+        f"{pad}{_displacement_name(k - q)} = x[{window.first + k}] - x[{window.here}]"
+        for k in range(window.size)
+        if k != q
+    ]
+
+
+def _error_term(
+    offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
+) -> sympy.Expr | None:
+    """The leading error term ``C·f^(k)(x)``, ``None`` for an exact stencil."""
+    term = leading_term(1, list(offsets), list(weights))
+    if term is None:
+        return None
+    return sympy.factor(term.coefficient) * sympy.Derivative(F(X), (X, term.order))
+
+
+@dataclass(frozen=True)
+class EdgePoint:
+    """One point near an end: its window, uniform stencil and coordinate stencil."""
+
+    window: Window
+    offsets: tuple[sympy.Expr, ...]
+    weights: tuple[sympy.Expr, ...]
+    accuracy: int | None
+    error: sympy.Expr | None
+    spaced: Spaced
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An antisymmetric interior pair: ``weight * (f[i + plus] - f[i + minus])``."""
+
+    k: int
+    weight: sympy.Expr
+    plus: int
+    minus: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a ``gradient`` module prints, derived once by :func:`derive`.
+
+    Attributes
+    ----------
+    config : GradientConfig
+        The entry.
+    uniform_offsets, uniform_weights : tuple of sympy.Expr
+        The interior central stencil in the step ``h``.
+    uniform_error : sympy.Expr or None
+        Its leading error term.
+    pairs : tuple of Pair
+        The interior stencil folded into antisymmetric pairs.
+    interior : Spaced
+        The interior stencil on a coordinate array.
+    interior_error : sympy.Expr or None
+        Its leading error term.
+    edges : tuple of (int, tuple of EdgePoint)
+        For each ``edge_order``, the windows of the points near the ends.
+    """
+
+    config: GradientConfig
+    uniform_offsets: tuple[sympy.Expr, ...]
+    uniform_weights: tuple[sympy.Expr, ...]
+    uniform_error: sympy.Expr | None
+    pairs: tuple[Pair, ...]
+    interior: Spaced
+    interior_error: sympy.Expr | None
+    edges: tuple[tuple[int, tuple[EdgePoint, ...]], ...]
+
+
+def derive(config: GradientConfig) -> Plan:
+    """All SymPy work of a ``gradient`` entry, once.
+
+    Examples
+    --------
+    >>> plan = derive(GradientConfig(2, 1, "g"))
+    >>> plan.uniform_weights, [(e, len(points)) for e, points in plan.edges]
+    ((-1/(2*h), 0, 1/(2*h)), [(1, 2), (2, 2)])
+    """
+    p = config.accuracy
+    half = p // 2
+    central = Window(0, p + 1, half)
+    uniform_offsets = central.offsets([H] * p)
+    uniform_weights = tuple(fd_weights(1, uniform_offsets))
+    pairs = []
+    for k in range(1, half + 1):
+        w = sympy.factor(uniform_weights[half + k])
+        if sympy.simplify(w + uniform_weights[half - k]) != 0:
+            raise AssertionError("central first-derivative weights not antisymmetric")
+        plus, minus = k, -k
+        if w.could_extract_minus_sign():
+            w, plus, minus = -w, -k, k
+        pairs.append(Pair(k, w, plus, minus))
+    interior = _spaced(central, True)
+    edges = []
+    for e in range(1, p + 1):
+        points = []
+        for window in edge_windows(p, e):
+            offsets = window.offsets([H] * (window.size - 1))
+            weights = tuple(fd_weights(1, offsets))
+            points.append(
+                EdgePoint(
+                    window,
+                    offsets,
+                    weights,
+                    make_stencil(1, offsets).accuracy,
+                    _error_term(offsets, weights) if window.here >= 0 else None,
+                    _spaced(window, False),
+                )
+            )
+        edges.append((e, tuple(points)))
+    return Plan(
+        config,
+        uniform_offsets,
+        uniform_weights,
+        _error_term(uniform_offsets, uniform_weights),
+        tuple(pairs),
+        interior,
+        _error_term(interior.offsets, interior.weights),
+        tuple(edges),
+    )
 
 
 def _plain(expr: sympy.Expr) -> str:
@@ -334,14 +465,8 @@ def _offsets_text(offsets: Sequence[sympy.Expr]) -> str:
     return ", ".join(_plain(o) for o in offsets)
 
 
-def _error_text(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> str:
-    term = leading_term(1, list(offsets), list(weights))
-    if term is None:
-        return "none (exact)"
-    x = sympy.Symbol("x")
-    f = sympy.Function("f")
-    expr = sympy.factor(term.coefficient) * sympy.Derivative(f(x), (x, term.order))
-    return _plain(expr)
+def _error_text(error: sympy.Expr | None) -> str:
+    return "none (exact)" if error is None else _plain(error)
 
 
 def _interior_names(accuracy: int) -> list[str]:
@@ -354,33 +479,27 @@ def _interior_names(accuracy: int) -> list[str]:
     ]
 
 
-def _gap_names(accuracy: int) -> list[str]:
-    return ["hs", "hd"] if accuracy == 2 else [f"g{k}" for k in range(accuracy)]
-
-
-def _view_name(k: int) -> str:
-    return "f_0" if k == 0 else (f"f_m{-k}" if k < 0 else f"f_p{k}")
-
-
 def _view_lines(half: int, ks: Sequence[int]) -> list[str]:
     """``f_p1 = f[_along(ndim, axis, 2, n)]``: f shifted by k, aligned with o."""
     lines = []
     for k in ks:
         start = half + k
         stop = f"n - {half - k}" if half - k else "n"
-        lines.append(f"    {_view_name(k)} = f[_along(ndim, axis, {start}, {stop})]")
+        lines.append(f"    {view_name(k)} = f[_along(ndim, axis, {start}, {stop})]")
     return lines
 
 
-def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, Any]:
+def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     """The pre-rendered strings the template ``gradient.py.j2`` needs."""
+    name, config, toml = entry.name, plan.config, entry.toml
     p = config.accuracy
     half = p // 2
     edge_orders = tuple(range(1, p + 1))
     ctx: dict[str, Any] = {
         "name": name,
         "accuracy": str(p),
-        "half": half,
+        "half": str(half),
+        "interior_count": f"n - {2 * half}",
         "block": str(BLOCK),
         "edge_orders": "(" + ", ".join(str(e) for e in edge_orders) + ",)"
         if len(edge_orders) == 1
@@ -392,39 +511,22 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
     }
 
     # Interior, evenly spaced: central stencil in h, folded into pairs.
-    central = Window(0, p + 1, half)
-    uniform_offsets = central.offsets([H] * p)
-    uniform_weights = fd_weights(1, uniform_offsets)
     setup: list[str] = []
     body: list[str] = []
     formula_terms: list[str] = []
-    for k in range(1, half + 1):
-        w = sympy.factor(uniform_weights[half + k])
-        if sympy.simplify(w + uniform_weights[half - k]) != 0:
-            raise AssertionError("central first-derivative weights not antisymmetric")
-        plus, minus = k, -k
-        if w.could_extract_minus_sign():
-            w, plus, minus = -w, -k, k
+    for pair in plan.pairs:
+        k, plus, minus = pair.k, pair.plus, pair.minus
         target = "ob" if k == 1 else "t"
         body.append(
-            f"        np.subtract({_view_name(plus)}[key], {_view_name(minus)}[key], "
+            f"        np.subtract({view_name(plus)}[key], {view_name(minus)}[key], "
             f"out={target})"
         )
-        numer, denom = sympy.fraction(w)
-        if numer == 1 and not MULTIPLY_INTERIOR:
-            setup.append(f"    d{k} = {printing.expression(denom)}")
-            body.append(f"        np.divide({target}, d{k}, out={target})")
-            formula_terms.append(
-                f"(f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
-                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}]) / d{k}"
-            )
-        else:
-            setup.append(f"    w{k} = {printing.expression(w)}")
-            body.append(f"        np.multiply({target}, w{k}, out={target})")
-            formula_terms.append(
-                f"w{k} * (f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
-                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
-            )
+        setup.append(f"    w{k} = {printing.expression(pair.weight)}")
+        body.append(f"        np.multiply({target}, w{k}, out={target})")
+        formula_terms.append(
+            f"w{k} * (f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
+            f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
+        )
         if k > 1:
             body.append("        np.add(ob, t, out=ob)")
     comment = "        # 1-D: out[i] = " + " + ".join(formula_terms)
@@ -440,7 +542,6 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
 
     # Interior, coordinate array: the same stencil on the local spacings.
     names = _interior_names(p)
-    gap_lines, gap_offsets, nonuniform, _ = _nonuniform_window(central, True)
     if p == 2:
         gap_comment = "with the spacings hs = x[i] - x[i - 1], hd = x[i + 1] - x[i]."
     else:
@@ -453,8 +554,8 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
             + "."
         )
     ctx["gap_comment"] = [gap_comment]
-    ctx["interior_gaps"] = gap_lines
-    weight_lines = _weight_assignments(names, nonuniform)
+    ctx["interior_gaps"] = _spaced_lines(plan.interior)
+    weight_lines = _weight_assignments(names, plan.interior.weights)
     ctx["interior_weights"] = [
         *weight_lines,
         "    return " + ", ".join(names),
@@ -471,7 +572,7 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
     for k, n in enumerate(names):
         target = "acc" if k == 0 else "t"
         nbody.append(
-            f"        np.multiply({n}, {_view_name(k - half)}[key], out={target})"
+            f"        np.multiply({n}, {view_name(k - half)}[key], out={target})"
         )
         if k:
             nbody.append("        np.add(acc, t, out=acc)")
@@ -481,18 +582,18 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
     uniform_edges = []
     nonuniform_edges = []
     edge_doc: list[str] = []
-    for e in edge_orders:
+    for e, points in plan.edges:
         ulines: list[str] = []
         nlines: list[str] = []
-        for window in edge_windows(p, e):
-            offsets = window.offsets([H] * (window.size - 1))
-            weights = fd_weights(1, offsets)
-            accuracy = make_stencil(1, offsets).accuracy
+        for point in points:
+            window = point.window
             terms = [
-                (w, _index(i)) for w, i in zip(weights, window.indices, strict=True)
+                (w, _index(i))
+                for w, i in zip(point.weights, window.indices, strict=True)
             ]
             ulines.append(
-                f"        # offsets {_offsets_text(offsets)}: accuracy {accuracy}"
+                f"        # offsets {_offsets_text(point.offsets)}: "
+                f"accuracy {point.accuracy}"
             )
             ulines.append(
                 printing.assign(f"out[at({window.here})]", _weighted_sum(terms), 2)
@@ -500,19 +601,20 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
             if window.here >= 0:
                 edge_doc.append(
                     f"edge_order={e}, out[{window.here}]: offsets "
-                    f"{_offsets_text(offsets)}; weights "
-                    + ", ".join(_plain(w) for w in weights)
-                    + f"; error {_error_text(offsets, weights)}"
+                    f"{_offsets_text(point.offsets)}; weights "
+                    + ", ".join(_plain(w) for w in point.weights)
+                    + f"; error {_error_text(point.error)}"
                 )
             # Coordinate array: spacings or displacements of the window's points.
-            glines, goffsets, gweights, _ = _nonuniform_window(window, False)
+            spaced = point.spaced
             nlines.append(
-                f"        # offsets {_offsets_text(goffsets)}: accuracy {accuracy}"
+                f"        # offsets {_offsets_text(spaced.offsets)}: "
+                f"accuracy {point.accuracy}"
             )
-            nlines += glines
+            nlines += _spaced_lines(spaced)
             gterms = [
                 (w, _index(i))
-                for w, i in zip(gweights, window.indices, strict=True)
+                for w, i in zip(spaced.weights, window.indices, strict=True)
                 if w != 0
             ]
             if len(gterms) == 2:
@@ -525,8 +627,8 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
                     for n, (_, operand) in zip(wnames, gterms, strict=True)
                 )
             nlines.append(printing.assign(f"out[at({window.here})]", total, 2))
-        uniform_edges.append({"edge_order": e, "lines": ulines})
-        nonuniform_edges.append({"edge_order": e, "lines": nlines})
+        uniform_edges.append({"edge_order": str(e), "lines": ulines})
+        nonuniform_edges.append({"edge_order": str(e), "lines": nlines})
     ctx["uniform_edges"] = uniform_edges
     ctx["nonuniform_edges"] = nonuniform_edges
 
@@ -534,18 +636,7 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         _module_doc(name, config, toml), level=0
     )
     ctx["function_docstring"] = printing.docstring(
-        _function_doc(
-            name,
-            config,
-            toml,
-            uniform_offsets,
-            uniform_weights,
-            gap_offsets,
-            nonuniform,
-            gap_comment,
-            edge_doc,
-        ),
-        level=1,
+        _function_doc(name, plan, gap_comment, edge_doc), level=1
     )
     return ctx
 
@@ -577,16 +668,11 @@ def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
 
 
 def _function_doc(
-    name: str,
-    config: GradientConfig,
-    toml: str,
-    uniform_offsets: Sequence[sympy.Expr],
-    uniform_weights: Sequence[sympy.Expr],
-    gap_offsets: Sequence[sympy.Expr],
-    nonuniform: Sequence[sympy.Expr],
-    gap_comment: str,
-    edge_doc: Sequence[str],
+    name: str, plan: Plan, gap_comment: str, edge_doc: Sequence[str]
 ) -> list[str]:
+    config = plan.config
+    uniform_offsets, uniform_weights = plan.uniform_offsets, plan.uniform_weights
+    gap_offsets, nonuniform = plan.interior.offsets, plan.interior.weights
     p = config.accuracy
     half = p // 2
     edge_choices = "{" + ", ".join(str(e) for e in range(1, p + 1)) + "}"
@@ -603,7 +689,7 @@ def _function_doc(
         f"    f'(x) ≈ {_plain(_formula(uniform_offsets, uniform_weights))}",
         f"    offsets: {_offsets_text(uniform_offsets)}",
         "    weights: " + ", ".join(_plain(w) for w in uniform_weights),
-        f"    leading error: {_error_text(uniform_offsets, uniform_weights)}",
+        f"    leading error: {_error_text(plan.uniform_error)}",
         "",
     ]
     names = _interior_names(p)
@@ -618,7 +704,7 @@ def _function_doc(
     for n, w in zip(names, nonuniform, strict=True):
         line = f"    {n} = {_plain(w)}"
         lines.append(line if len(line) <= 80 else f"    {n}: see _interior_weights")
-    error = _error_text(gap_offsets, nonuniform)
+    error = _error_text(plan.interior_error)
     line = f"    leading error: {error}"
     lines += [
         line
@@ -736,30 +822,20 @@ def _wrap(pad: str, line: str) -> list[str]:
 
 
 def _formula(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> Any:
-    x = sympy.Symbol("x")
-    f = sympy.Function("f")
-    return sympy.Add(*(w * f(x + o) for o, w in zip(offsets, weights, strict=True)))
+    return sympy.Add(*(w * F(X + o) for o, w in zip(offsets, weights, strict=True)))
 
 
-def render(entry: Entry, renderer: Renderer) -> str:
-    """The module text after the header."""
-    config: GradientConfig = entry.config
-    return renderer.render(
-        "gradient.py.j2", **module_context(entry.name, config, entry.toml)
-    )
-
-
-def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
+def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness and convergence, uniform and coordinate grids."""
-    config: GradientConfig = entry.config
-    function = getattr(module, entry.name)
+    config = plan.config
+    function = getattr(module, config.name)
     rows = []
     p = config.accuracy
     for e in range(1, p + 1):
         for grid in ("uniform", "non-uniform"):
-            rows.append(_verify_one(entry.name, function, p, e, grid))
+            rows.append(_verify_one(config.name, function, p, e, grid))
     if p == 2:
-        rows.append(_verify_numpy(entry.name, function))
+        rows.append(_verify_numpy(config.name, function))
     return rows
 
 
