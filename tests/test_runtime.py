@@ -114,7 +114,7 @@ def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> No
         coordinates._check_coordinates(np.arange(5) + 1j, 3, "op")
     with pytest.raises(ValueError, match="monotonic"):
         coordinates._check_coordinates([0.0, 1.0, 0.5], 3, "op")
-    assert coordinates._broadcast(np.arange(3), 3, 0).shape == (3, 1, 1)
+    assert load("blocks")._broadcast(np.arange(3), 3, 0).shape == (3, 1, 1)
 
 
 def test_architecture_page_examples_run() -> None:

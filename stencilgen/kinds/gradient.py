@@ -40,7 +40,7 @@ import numpy as np
 import sympy
 
 from stencilgen import display, printing
-from stencilgen.kernel import view_name
+from stencilgen.kernel import sample_text, view_name
 from stencilgen.stencil import make_stencil
 from stencilgen.taylor import fd_weights, leading_term
 from stencilgen.verify import (
@@ -93,6 +93,7 @@ RESERVED: frozenset[str] = frozenset(
         "EDGE_ORDERS",
         "GradientWeights",
         "MIN_POINTS",
+        "math",
         "np",
         "numbers",
         "operator",
@@ -240,32 +241,41 @@ def _weighted_sum(terms: Sequence[tuple[sympy.Expr, str]]) -> str:
     return out
 
 
-def _weight_assignments(
-    names: Sequence[str],
-    weights: Sequence[sympy.Expr],
-    rename: Mapping[str, str] | None = None,
-    level: int = 1,
-) -> list[str]:
-    """``name = weight`` lines, the weights printed as Python.
+def _assign(target: str, value: str) -> dict[str, str]:
+    """One statement ``target = value`` for the template (which indents it)."""
+    return {"comment": "", "target": target, "value": value}
 
-    A weight too long to print readably becomes minus the sum of the others
-    (moment 0 of a derivative stencil, checked exactly).
+
+def _comment(text: str) -> dict[str, str]:
+    return {"comment": text, "target": "", "value": ""}
+
+
+def _weight_assignments(
+    names: Sequence[str], weights: Sequence[sympy.Expr], level: int
+) -> list[dict[str, str]]:
+    """``name = weight`` statements, the weights printed as Python.
+
+    ``level`` is the indentation the template writes them at. A weight too long
+    to print there becomes minus the sum of the others (moment 0 of a
+    derivative stencil, checked exactly).
     """
-    lines: list[str | None] = []
+    values: list[str | None] = []
     for name, w in zip(names, weights, strict=True):
+        value = printing.expression(w)
         try:
-            lines.append(printing.assign(name, printing.expression(w, rename), level))
+            printing.assign(name, value, level)
+            values.append(value)
         except ValueError:
-            lines.append(None)
-    missing = [k for k, line in enumerate(lines) if line is None]
-    if not missing:
-        return [line for line in lines if line is not None]
-    if len(missing) > 1 or sympy.simplify(sympy.Add(*weights)) != 0:
+            values.append(None)
+    missing = [k for k, value in enumerate(values) if value is None]
+    if len(missing) > 1 or (missing and sympy.simplify(sympy.Add(*weights)) != 0):
         raise ValueError("stencil weights too long to print")
-    k = missing[0]
-    others = " + ".join(n for j, n in enumerate(names) if j != k)
-    done = [line for line in lines if line is not None]
-    return [*done, printing.assign(names[k], f"-({others})", level)]
+    out = [_assign(n, v) for n, v in zip(names, values, strict=True) if v is not None]
+    if missing:
+        k = missing[0]
+        others = " + ".join(n for j, n in enumerate(names) if j != k)
+        out.append(_assign(names[k], f"-({others})"))
+    return out
 
 
 def _gap_index(window: Window, k: int) -> int:
@@ -309,32 +319,33 @@ def _spaced(window: Window, interior: bool) -> Spaced:
     return Spaced(window, interior, tuple(names), tuple(offsets), weights)
 
 
-def _spaced_lines(spaced: Spaced) -> list[str]:
+def _spaced_statements(spaced: Spaced) -> list[dict[str, str]]:
     """The statements that set a window's spacing or displacement symbols."""
     window, interior = spaced.window, spaced.interior
-    pad = "    " if interior else "        "
     q = window.position
     if window.size <= 3:
         if interior:
-            return [f"{pad}hs = dx[start:stop]", f"{pad}hd = dx[start + 1 : stop + 1]"]
+            return [
+                _assign("hs", "dx[start:stop]"),
+                _assign("hd", "dx[start + 1 : stop + 1]"),
+            ]
         return [
-            printing.assign(
+            _assign(
                 ", ".join(spaced.names),
                 ", ".join(
                     f"dx[{_gap_index(window, k)}]" for k in range(len(spaced.names))
                 ),
-                2,
             )
         ]
     if interior:
-        lines = [f"{pad}xi = x[start + {q} : stop + {q}]"]
+        out = [_assign("xi", f"x[start + {q} : stop + {q}]")]
         for k in range(window.size):
             if k != q:
                 sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
-                lines.append(f"{pad}{_displacement_name(k - q)} = x[{sl}] - xi")
-        return lines
+                out.append(_assign(_displacement_name(k - q), f"x[{sl}] - xi"))
+        return out
     return [
-        f"{pad}{_displacement_name(k - q)} = x[{window.first + k}] - x[{window.here}]"
+        _assign(_displacement_name(k - q), f"x[{window.first + k}] - x[{window.here}]")
         for k in range(window.size)
         if k != q
     ]
@@ -479,18 +490,8 @@ def _interior_names(accuracy: int) -> list[str]:
     ]
 
 
-def _view_lines(half: int, ks: Sequence[int]) -> list[str]:
-    """``f_p1 = f[_along(ndim, axis, 2, n)]``: f shifted by k, aligned with o."""
-    lines = []
-    for k in ks:
-        start = half + k
-        stop = f"n - {half - k}" if half - k else "n"
-        lines.append(f"    {view_name(k)} = f[_along(ndim, axis, {start}, {stop})]")
-    return lines
-
-
 def context(entry: Entry, plan: Plan) -> dict[str, Any]:
-    """The pre-rendered strings the template ``gradient.py.j2`` needs."""
+    """The strings the template ``gradient.py.j2`` prints (no derivation)."""
     name, config, toml = entry.name, plan.config, entry.toml
     p = config.accuracy
     half = p // 2
@@ -499,11 +500,8 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "name": name,
         "accuracy": str(p),
         "half": str(half),
-        "interior_count": f"n - {2 * half}",
         "block": str(BLOCK),
-        "edge_orders": "(" + ", ".join(str(e) for e in edge_orders) + ",)"
-        if len(edge_orders) == 1
-        else "(" + ", ".join(str(e) for e in edge_orders) + ")",
+        "edge_orders": printing.fit_sequence([str(e) for e in edge_orders], "", 0),
         "default_edge_order": str(config.edge_order),
         "min_points": "{"
         + ", ".join(f"{e}: {max(e + 1, p)}" for e in edge_orders)
@@ -511,34 +509,26 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     }
 
     # Interior, evenly spaced: central stencil in h, folded into pairs.
-    setup: list[str] = []
-    body: list[str] = []
-    formula_terms: list[str] = []
+    pairs = []
+    formula_terms = []
     for pair in plan.pairs:
-        k, plus, minus = pair.k, pair.plus, pair.minus
-        target = "ob" if k == 1 else "t"
-        body.append(
-            f"        np.subtract({view_name(plus)}[key], {view_name(minus)}[key], "
-            f"out={target})"
+        pairs.append(
+            {
+                "name": f"w{pair.k}",
+                "weight": printing.expression(pair.weight),
+                "plus": view_name(pair.plus),
+                "minus": view_name(pair.minus),
+            }
         )
-        setup.append(f"    w{k} = {printing.expression(pair.weight)}")
-        body.append(f"        np.multiply({target}, w{k}, out={target})")
         formula_terms.append(
-            f"w{k} * (f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
-            f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
+            f"w{pair.k} * ({sample_text(pair.plus)} - {sample_text(pair.minus)})"
         )
-        if k > 1:
-            body.append("        np.add(ob, t, out=ob)")
-    comment = "        # 1-D: out[i] = " + " + ".join(formula_terms)
-    body.insert(
-        0, comment if len(comment) <= 88 else "        # 1-D: see the docstring"
-    )
-    ctx["uniform_setup"] = setup
-    ctx["uniform_views"] = _view_lines(
-        half, [k for j in range(1, half + 1) for k in (-j, j)]
-    )
-    ctx["uniform_body"] = body
-    ctx["uniform_needs_buffer"] = half > 1
+    formula = "out[i] = " + " + ".join(formula_terms)
+    ctx["pairs"] = pairs
+    ctx["uniform_formula"] = formula if len(formula) <= 73 else "see the docstring"
+    ctx["uniform_views"] = [
+        {"name": view_name(k), "offset": str(k)} for k in range(-half, half + 1) if k
+    ]
 
     # Interior, coordinate array: the same stencil on the local spacings.
     names = _interior_names(p)
@@ -553,38 +543,31 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             + ", ".join(map(str, ks))
             + "."
         )
-    ctx["gap_comment"] = [gap_comment]
-    ctx["interior_gaps"] = _spaced_lines(plan.interior)
-    weight_lines = _weight_assignments(names, plan.interior.weights)
-    ctx["interior_weights"] = [
-        *weight_lines,
-        "    return " + ", ".join(names),
+    ctx["gap_comment"] = gap_comment
+    ctx["interior_statements"] = [
+        *_spaced_statements(plan.interior),
+        *_weight_assignments(names, plan.interior.weights, 1),
     ]
-    ctx["nonuniform_unpack"] = [printing.assign(", ".join(names), "block", level=2)]
-    ctx["nonuniform_views"] = _view_lines(half, range(-half, half + 1))
-    nbody = [
-        "        # 1-D: out[i] = "
-        + " + ".join(f"{n}[i] * f[i{_signed(k - half)}]" for k, n in enumerate(names)),
+    ctx["interior_names"] = ", ".join(names)
+    sum_formula = "out[i] = " + " + ".join(
+        f"{n}[i] * {sample_text(k - half)}" for k, n in enumerate(names)
+    )
+    ctx["sum_formula"] = (
+        sum_formula
+        if len(sum_formula) <= 73
+        else f"out[i] = sum of w[k][i] * f[i + k], k = -{half}..{half}"
+    )
+    ctx["sum_terms"] = [
+        {"weight": n, "view_offset": str(k - half)} for k, n in enumerate(names)
     ]
-    if len(nbody[-1]) > 88:
-        nbody[-1] = "        # 1-D: out[i] = sum of w[k][i] * f[i + k], k = "
-        nbody[-1] += f"-{half}..{half}"
-    for k, n in enumerate(names):
-        target = "acc" if k == 0 else "t"
-        nbody.append(
-            f"        np.multiply({n}, {view_name(k - half)}[key], out={target})"
-        )
-        if k:
-            nbody.append("        np.add(acc, t, out=acc)")
-    ctx["nonuniform_body"] = nbody
 
     # Edges.
     uniform_edges = []
     nonuniform_edges = []
     edge_doc: list[str] = []
     for e, points in plan.edges:
-        ulines: list[str] = []
-        nlines: list[str] = []
+        ulines: list[dict[str, str]] = []
+        nlines: list[dict[str, str]] = []
         for point in points:
             window = point.window
             terms = [
@@ -592,12 +575,11 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                 for w, i in zip(point.weights, window.indices, strict=True)
             ]
             ulines.append(
-                f"        # offsets {_offsets_text(point.offsets)}: "
-                f"accuracy {point.accuracy}"
+                _comment(
+                    f"offsets {_offsets_text(point.offsets)}: accuracy {point.accuracy}"
+                )
             )
-            ulines.append(
-                printing.assign(f"out[at({window.here})]", _weighted_sum(terms), 2)
-            )
+            ulines.append(_assign(f"out[at({window.here})]", _weighted_sum(terms)))
             if window.here >= 0:
                 edge_doc.append(
                     f"edge_order={e}, out[{window.here}]: offsets "
@@ -608,10 +590,12 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             # Coordinate array: spacings or displacements of the window's points.
             spaced = point.spaced
             nlines.append(
-                f"        # offsets {_offsets_text(spaced.offsets)}: "
-                f"accuracy {point.accuracy}"
+                _comment(
+                    f"offsets {_offsets_text(spaced.offsets)}: "
+                    f"accuracy {point.accuracy}"
+                )
             )
-            nlines += _spaced_lines(spaced)
+            nlines += _spaced_statements(spaced)
             gterms = [
                 (w, _index(i))
                 for w, i in zip(spaced.weights, window.indices, strict=True)
@@ -621,14 +605,14 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                 total = _weighted_sum(gterms)
             else:
                 wnames = [f"w{k}" for k in range(len(gterms))]
-                nlines += _weight_assignments(wnames, [w for w, _ in gterms], None, 2)
+                nlines += _weight_assignments(wnames, [w for w, _ in gterms], 2)
                 total = " + ".join(
                     f"{n} * {operand}"
                     for n, (_, operand) in zip(wnames, gterms, strict=True)
                 )
-            nlines.append(printing.assign(f"out[at({window.here})]", total, 2))
-        uniform_edges.append({"edge_order": str(e), "lines": ulines})
-        nonuniform_edges.append({"edge_order": str(e), "lines": nlines})
+            nlines.append(_assign(f"out[at({window.here})]", total))
+        uniform_edges.append({"edge_order": str(e), "statements": ulines})
+        nonuniform_edges.append({"edge_order": str(e), "statements": nlines})
     ctx["uniform_edges"] = uniform_edges
     ctx["nonuniform_edges"] = nonuniform_edges
 

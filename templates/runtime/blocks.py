@@ -1,4 +1,4 @@
-"""The one block-splitting helper of generated array operators.
+"""The one block-splitting helper of generated array operators, and broadcasting.
 
 Included verbatim (from the marker line on) in every generated operator module.
 """
@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["_blocks", "_spans"]
+__all__ = ["_blocks", "_broadcast", "_spans"]
 
 # ---- included in generated modules from here ----
 
@@ -51,3 +51,8 @@ def _blocks(f, out, axis, lo, hi, shift, block):
             return f[tuple(index)]
 
         yield o, scratch, view, slice(first - lo, last - lo)
+
+
+def _broadcast(v, ndim, axis):
+    """A 1-D array over the axis, shaped to broadcast against an ndim block."""
+    return v.reshape((-1,) + (1,) * (ndim - 1 - axis))

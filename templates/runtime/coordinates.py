@@ -1,4 +1,4 @@
-"""Coordinate arrays in generated operators: checks, broadcasting, Lagrange weights.
+"""Coordinate arrays in generated operators: checks and Lagrange weights.
 
 Included verbatim (from the marker line on) in coordinate-grid operator modules.
 """
@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["_broadcast", "_check_coordinates", "_lagrange"]
+__all__ = ["_check_coordinates", "_lagrange"]
 
 # ---- included in generated modules from here ----
 
@@ -30,11 +30,6 @@ def _check_coordinates(x, min_points, name):
     if not (np.all(dx > 0) or np.all(dx < 0)):
         raise ValueError(f"{name}: the coordinates must be strictly monotonic")
     return x
-
-
-def _broadcast(v, ndim, axis):
-    """A 1-D array over the axis, shaped to broadcast against an ndim block."""
-    return v.reshape((-1,) + (1,) * (ndim - 1 - axis))
 
 
 def _lagrange(nodes, m):
