@@ -346,13 +346,18 @@ def read_limited(path: Path, error: type[StencilgenError], what: str = "file") -
     """  # noqa: E501
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise error(
-                f"{path}: the {what} is {_file_type(mode)}, not a regular file; "
-                "give the path of a regular file"
-            )
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise error(
+            f"{path}: the {what} is {_file_type(mode)}, not a regular file; "
+            "give the path of a regular file"
+        )
+    with os.fdopen(descriptor, "rb") as stream:
         data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise error(

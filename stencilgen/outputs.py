@@ -403,6 +403,7 @@ def write_changes(folder: Path, changes: Sequence[Change], *, force: bool) -> No
         _refuse_protected(folder, changes)
     created = _make_folder(folder)
     try:
+        _test_hook("lock")
         with locked(folder):
             _remove_staging(folder)
             _write(folder, _recheck(folder, changes, force=force))
@@ -455,16 +456,22 @@ def _write_error(folder: Path, error: OSError) -> str:
 
 
 def _test_hook(point: str) -> None:
-    """Pause at ``point`` when ``STENCILGEN_TEST_PAUSE`` names it (fault tests).
+    """Pause at ``point`` when ``STENCILGEN_TEST_HOOK`` names it (fault tests).
 
-    ``STENCILGEN_TEST_PAUSE=staged:PATH`` makes the write phase, once a staging
-    file is written, create ``PATH`` and sleep, so a test can kill the build at
-    exactly that moment.
+    ``STENCILGEN_TEST_HOOK=POINT:PATH`` makes the write phase, at ``POINT``
+    (``lock``: before taking the folder's lock; ``staged``: after writing a
+    staging file), create the file ``PATH`` and wait until it is deleted (60 s
+    at most), so a test can kill, interrupt or race a build at exactly that
+    moment. Unset, it costs one dictionary lookup.
     """
-    wanted = os.environ.get("STENCILGEN_TEST_PAUSE")
+    wanted = os.environ.get("STENCILGEN_TEST_HOOK")
     if not wanted:
         return
     name, _, marker = wanted.partition(":")
-    if name == point and marker:
-        Path(marker).touch()
-        time.sleep(60)
+    if name != point or not marker:
+        return
+    path = Path(marker)
+    path.touch()
+    deadline = time.monotonic() + 60
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
