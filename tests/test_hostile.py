@@ -952,3 +952,21 @@ def test_fifo_spec_does_not_block(workdir: Path) -> None:
     assert stat.S_ISFIFO((workdir / "pipe.toml").stat().st_mode)
     with pytest.raises(SpecError, match="FIFO"):
         load_spec(workdir / "pipe.toml")
+
+
+def test_docs_limits_examples_run() -> None:
+    import doctest
+
+    result = doctest.testfile(
+        str(ROOT / "docs" / "limits.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS,
+    )
+    assert result.attempted >= 4 and result.failed == 0
+
+
+def test_docs_limits_table_matches_the_constants() -> None:
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    for name in limits.__all__:
+        if name.startswith("MAX_") and name not in {"MAX_FILE_BYTES", "MAX_LINE_CHARS"}:
+            assert f"| `{name}` | {getattr(limits, name)} |" in text, name
