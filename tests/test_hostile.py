@@ -286,6 +286,20 @@ CLI_CASES: list[tuple[str, Callable[[Path], None], list[str], int, str]] = [
         r"cannot read bin.txt",
     ),
     (
+        "verify-dev-zero",
+        _nothing,
+        ["verify", "/dev/zero"],
+        2,
+        r"/dev/zero: the spec is a character device",
+    ),
+    (
+        "build-check-fifo",
+        _fifo("p"),
+        ["build", "p", "--check"],
+        2,
+        r"p: the spec is a FIFO",
+    ),
+    (
         "build-dev-zero",
         _nothing,
         ["build", "/dev/zero", "--out", "o"],
@@ -550,7 +564,7 @@ def test_hostile_command_line(
     assert _snapshot(workdir) == before  # nothing written, no folder left behind
 
 
-def test_cli_table_is_large_enough() -> None:
+def test_tables_hold_at_least_60_hostile_cases() -> None:
     assert len(CLI_CASES) + len(API_CASES) + len(GENERATED_CASES) >= 60
 
 
