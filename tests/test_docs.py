@@ -1,0 +1,91 @@
+"""README and the documentation pages (docs/*.md) say what the code does.
+
+Every ``>>>`` example in a ```python (or ```pycon) block runs as a doctest, from the
+repository root; README opens with the two commands CI runs; every command is shown
+somewhere; relative links lead to files that exist. The site itself is built, with
+warnings as errors, by ``.ci/run`` (``sphinx-build -W``).
+"""
+
+import doctest
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import stencilgen.cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def code_blocks(path: Path, languages: set[str]) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [body for language, body in FENCE.findall(text) if language in languages]
+
+
+def run_examples(path: Path) -> doctest.TestResults:
+    """Run the page's >>> examples in one namespace, as a reader would, in order."""
+    blocks = [b for b in code_blocks(path, {"python", "pycon"}) if ">>>" in b]
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    )
+    globs: dict[str, object] = {"__name__": path.stem}
+    for number, block in enumerate(blocks):
+        name = f"{path.relative_to(ROOT)} block {number}"
+        runner.run(parser.get_doctest(block, globs, name, str(path), 0))
+    return runner.summarize(verbose=False)
+
+
+@pytest.mark.parametrize("path", [README, *PAGES], ids=lambda p: p.name)
+def test_python_examples_run(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)  # examples use paths such as "generated"
+    monkeypatch.setattr(sys, "path", list(sys.path))  # undo their sys.path inserts
+    result = run_examples(path)
+    assert result.failed == 0, capsys.readouterr().out
+
+
+def test_readme_and_reference_pages_have_examples() -> None:
+    for name in ("README.md", "docs/weights.md", "docs/analyze.md"):
+        assert run_examples(ROOT / name).attempted >= 5, name
+
+
+def test_readme_opens_with_the_setup_and_test_commands_ci_runs() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = FENCE.search(text)
+    assert first is not None and first.group(1) == "bash"
+    assert text.index(first.group(0)) < 200, "the commands must come first"
+    setup, tests = first.group(2).splitlines()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert setup in ci
+    assert tests in ci
+
+
+def test_readme_stays_an_introduction() -> None:
+    size = len(README.read_text(encoding="utf-8").encode())
+    assert size < 8_000, f"README is {size} bytes; put reference text in docs/*.md"
+
+
+def test_every_command_is_documented_and_every_documented_command_exists() -> None:
+    shown: set[str] = set()
+    for path in [README, *PAGES]:
+        for block in code_blocks(path, {"console", ""}):
+            shown |= set(re.findall(r"^\$ stencilgen ([a-z][a-z-]*)", block, re.M))
+    assert shown == set(stencilgen.cli.COMMANDS)
+
+
+def test_relative_links_lead_to_files_that_exist() -> None:
+    for path in [README, *PAGES]:
+        text = FENCE.sub("", path.read_text(encoding="utf-8"))
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a URL or an anchor on the same page
+            file = target.split("#")[0]
+            if file.startswith("_figures/"):
+                continue  # drawn when the site is built (docs/conf.py FIGURES)
+            assert (path.parent / file).exists(), f"{path.name}: {target}"
