@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -25,10 +26,12 @@ from sphinx.errors import ExtensionError
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 
-#: Figures drawn from the sources at build time: ``file name: stencilgen command``.
-#: The file lands in ``docs/_figures/``; a page shows it with
-#: ``![alt text](_figures/NAME.png)``. To add a figure, add one line here.
-FIGURES: dict[str, list[str]] = {
+#: Figures drawn from the sources at build time: ``file name: stencilgen command``
+#: (its arguments, without the output option), or ``file name: function`` for a
+#: figure drawn in Python (called with the path to write). The file lands in
+#: ``docs/_figures/``; a page shows it with ``![alt text](_figures/NAME.png)``.
+#: To add a figure, add one line here.
+FIGURES: dict[str, list[str] | Callable[[Path], object]] = {
     "callables_error.png": [
         "plot-error", "-d", "1", "--offsets=-1,0,1", "--function", "sin(x)", "--at", "1"
     ],
@@ -127,8 +130,11 @@ def _write_sources(app: Sphinx) -> None:
     """Draw the figures and write the generated reference pages' text."""
     figures = DOCS / "_figures"
     figures.mkdir(exist_ok=True)
-    for name, arguments in FIGURES.items():
-        _run_stencilgen([*arguments, "--output", str(figures / name)])
+    for name, draw in FIGURES.items():
+        if callable(draw):
+            draw(figures / name)
+        else:
+            _run_stencilgen([*draw, "--output", str(figures / name)])
     columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "88"  # argparse wraps --help to the terminal width
     try:

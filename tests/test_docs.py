@@ -28,15 +28,20 @@ def code_blocks(path: Path, languages: set[str]) -> list[str]:
 
 def run_examples(path: Path) -> doctest.TestResults:
     """Run the page's >>> examples in one namespace, as a reader would, in order."""
-    blocks = [b for b in code_blocks(path, {"python", "pycon"}) if ">>>" in b]
+    text = path.read_text(encoding="utf-8")
+    blocks = [
+        (text.count("\n", 0, match.start(2)), match.group(2))
+        for match in FENCE.finditer(text)
+        if match.group(1) in {"python", "pycon"} and ">>>" in match.group(2)
+    ]
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(
         optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     )
     globs: dict[str, object] = {"__name__": path.stem}
-    for number, block in enumerate(blocks):
-        name = f"{path.relative_to(ROOT)} block {number}"
-        runner.run(parser.get_doctest(block, globs, name, str(path), 0))
+    for line, block in blocks:  # failures name the file's own line numbers
+        name = f"{path.relative_to(ROOT)}, line {line + 1}"
+        runner.run(parser.get_doctest(block, globs, name, str(path), line))
     return runner.summarize(verbose=False)
 
 
@@ -51,7 +56,8 @@ def test_python_examples_run(
 
 
 def test_readme_and_reference_pages_have_examples() -> None:
-    for name in ("README.md", "docs/weights.md", "docs/analyze.md"):
+    for name in ("README.md", "docs/weights.md", "docs/analyze.md", "docs/gradient.md",
+                 "docs/callables.md"):  # fmt: skip
         assert run_examples(ROOT / name).attempted >= 5, name
 
 
