@@ -1,13 +1,18 @@
 """README and the documentation pages (docs/*.md) say what the code does.
 
 Every ``>>>`` example in a ```python (or ```pycon) block runs as a doctest, from the
-repository root; README opens with the two commands CI runs; every command is shown
-somewhere; relative links lead to files that exist. The site itself is built, with
-warnings as errors, by ``.ci/run`` (``sphinx-build -W``).
+repository root; every shown session of a command that only prints
+(``$ stencilgen weights|explain|step|analyze ...``) prints what is shown; README
+opens with the two commands CI runs; every command is shown somewhere; relative
+links lead to files that exist. The site itself is built, with warnings as errors,
+by ``.ci/run`` (``sphinx-build -W``).
 """
 
+import contextlib
 import doctest
+import io
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -95,3 +100,36 @@ def test_relative_links_lead_to_files_that_exist() -> None:
             if file.startswith("_figures/"):
                 continue  # drawn when the site is built (docs/conf.py FIGURES)
             assert (path.parent / file).exists(), f"{path.name}: {target}"
+
+
+#: Commands whose shown output is checked: they only print, from their arguments.
+PRINTING = {"weights", "explain", "step", "analyze"}
+
+
+def shown_sessions() -> list[tuple[str, str, str]]:
+    """(where, command line, output shown) for every checkable shell session."""
+    sessions = []
+    for path in [README, *PAGES]:
+        for block in code_blocks(path, {"console", ""}):
+            # Each "$ " line with the lines after it, up to the next "$ " line.
+            for chunk in re.split(r"^(?=\$ )", block, flags=re.M):
+                command, _, output = chunk.partition("\n")
+                words = shlex.split(command[2:]) if command.startswith("$ ") else []
+                if (
+                    words[:1] == ["stencilgen"]
+                    and words[1] in PRINTING
+                    and not {">", "|", "--file"} & set(words)
+                ):
+                    sessions.append((path.name, command, output))
+    return sessions
+
+
+@pytest.mark.parametrize(("page", "command", "output"), shown_sessions())
+def test_shown_command_output_is_what_the_command_prints(
+    page: str, command: str, output: str
+) -> None:
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        stencilgen.cli.main(shlex.split(command[2:])[1:])
+    lines = [line.rstrip() for line in printed.getvalue().rstrip().splitlines()]
+    assert lines == [line.rstrip() for line in output.rstrip().splitlines()], page
