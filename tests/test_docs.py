@@ -11,9 +11,11 @@ by ``.ci/run`` (``sphinx-build -W``).
 import contextlib
 import doctest
 import io
+import os
 import re
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,18 +46,34 @@ def run_examples(path: Path) -> doctest.TestResults:
         optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     )
     globs: dict[str, object] = {"__name__": path.stem}
-    for line, block in blocks:  # failures name the file's own line numbers
-        name = f"{path.relative_to(ROOT)}, line {line + 1}"
-        runner.run(parser.get_doctest(block, globs, name, str(path), line))
+    with examples_context():
+        for line, block in blocks:  # failures name the file's own line numbers
+            name = f"{path.relative_to(ROOT)}, line {line + 1}"
+            runner.run(parser.get_doctest(block, globs, name, str(path), line))
     return runner.summarize(verbose=False)
 
 
+@contextlib.contextmanager
+def examples_context() -> Iterator[None]:
+    """Run from the repository root; afterwards undo the examples' sys.path inserts
+    and forget the generated modules they imported (``import gradient``), so other
+    tests that load those modules under the same names find their own copies."""
+    cwd, path, before = Path.cwd(), list(sys.path), set(sys.modules)
+    os.chdir(ROOT)  # examples use paths such as "generated"
+    try:
+        yield
+    finally:
+        generated = ROOT / "generated"
+        for name in set(sys.modules) - before:
+            file = getattr(sys.modules[name], "__file__", None) or ""
+            if (ROOT / file).resolve().parent == generated:
+                del sys.modules[name]
+        sys.path[:] = path
+        os.chdir(cwd)
+
+
 @pytest.mark.parametrize("path", [README, *PAGES], ids=lambda p: p.name)
-def test_python_examples_run(
-    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(ROOT)  # examples use paths such as "generated"
-    monkeypatch.setattr(sys, "path", list(sys.path))  # undo their sys.path inserts
+def test_python_examples_run(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_examples(path)
     assert result.failed == 0, capsys.readouterr().out
 
