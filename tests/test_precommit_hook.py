@@ -1,11 +1,15 @@
 """The shipped pre-commit hook works the way another project uses it.
 
-`pre-commit try-repo` clones this repository at a commit, pip-installs it into a
-virtual environment of its own (as `language: python` hooks are installed by URL and
-rev) and runs the `stencilgen-check` hook on a sample project. The clone is made from
-a temporary git repository holding the current working tree, so uncommitted changes
-are what is tested. Installing the environment takes about 30-40 s; it is done once
-for the module and reused.
+pre-commit clones this repository at a commit, pip-installs it into a virtual
+environment of its own (as every `language: python` hook used by URL and rev is
+installed) and runs the `stencilgen-check` hook on a sample project. The clone is
+made from a temporary git repository holding the current working tree, so
+uncommitted changes are what is tested.
+
+Installing the environment takes 15-40 s. `pre-commit try-repo` (what a user runs
+to try a hook) installs it into a throwaway store on every call, so it is run once;
+the other cases use a `.pre-commit-config.yaml` naming the repository by path and
+rev, as a project would, with one store shared by the module.
 """
 
 import os
@@ -55,13 +59,13 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_hook(
-    project: Path, hook_repo: Path, home: Path
+def pre_commit(
+    project: Path, home: Path, *arguments: str
 ) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo),
-         "stencilgen-check", "--all-files", "--color", "never"],
+        [sys.executable, "-m", "pre_commit", *arguments, "--all-files",
+         "--color", "never"],
         cwd=project, env=environment, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
 
@@ -80,19 +84,39 @@ def new_project(path: Path, files: dict[str, str], build: bool) -> Path:
     return path
 
 
-def test_hook_passes_on_fresh_code_and_fails_on_a_stale_spec(
-    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
+def config(hook_repo: Path) -> str:
+    """A project's .pre-commit-config.yaml using the hook by repository and rev."""
+    rev = git(hook_repo, "rev-parse", "HEAD").strip()
+    return (
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n"
+        "    hooks:\n      - id: stencilgen-check\n"
+    )
+
+
+def test_try_repo_passes_on_fresh_generated_code(
+    tmp_path: Path, hook_repo: Path
 ) -> None:
     project = new_project(tmp_path / "project", {"stencils.toml": SPEC}, build=True)
-    fresh = try_hook(project, hook_repo, pre_commit_home)
+    result = pre_commit(project, tmp_path / "home", "try-repo", str(hook_repo),
+                        "stencilgen-check")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stencilgen generated code is fresh" in result.stdout
+    assert "Passed" in result.stdout
+
+
+def test_hook_by_rev_fails_on_a_stale_spec_and_skips_projects_without_one(
+    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    files = {"stencils.toml": SPEC, ".pre-commit-config.yaml": config(hook_repo)}
+    project = new_project(tmp_path / "project", files, build=True)
+    fresh = pre_commit(project, pre_commit_home, "run")
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
-    assert "stencilgen generated code is fresh" in fresh.stdout
     assert "Passed" in fresh.stdout
 
     (project / "stencils.toml").write_text(
         SPEC.replace("accuracy = 2", "accuracy = 4"), encoding="utf-8"
     )
-    stale = try_hook(project, hook_repo, pre_commit_home)
+    stale = pre_commit(project, pre_commit_home, "run")
     assert stale.returncode == 1, stale.stdout + stale.stderr
     assert "Failed" in stale.stdout
     assert "generated/d1.py" in stale.stdout
@@ -100,11 +124,8 @@ def test_hook_passes_on_fresh_code_and_fails_on_a_stale_spec(
         stale.stdout
     )
 
-
-def test_hook_skips_projects_without_a_spec(
-    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
-) -> None:
-    project = new_project(tmp_path / "other", {"notes.txt": "no spec\n"}, build=False)
-    result = try_hook(project, hook_repo, pre_commit_home)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Skipped" in result.stdout
+    files = {"notes.txt": "no spec\n", ".pre-commit-config.yaml": config(hook_repo)}
+    other = new_project(tmp_path / "other", files, build=False)
+    skipped = pre_commit(other, pre_commit_home, "run")
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    assert "Skipped" in skipped.stdout
