@@ -8,9 +8,10 @@
 
 :func:`build` spells the chain out; only its two ends touch the disk
 (:func:`stencilgen.spec.load_spec` and :mod:`stencilgen.outputs`). An entry whose
-input hash (spec entry + generator sources, see :func:`stencilgen.render.input_hash`)
-matches the one recorded in an intact existing file is neither re-derived nor
-re-verified: that is what keeps ``stencilgen build --check`` fast.
+input hash (see :mod:`stencilgen.inputs`) matches the one recorded in an intact
+existing file is neither re-derived nor re-verified; ``build --check`` decides
+even earlier, without importing this module, when every hash matches
+(:func:`stencilgen.inputs.up_to_date`).
 """
 
 from __future__ import annotations
@@ -23,16 +24,11 @@ from types import ModuleType
 from typing import Any
 
 from stencilgen.errors import SpecError
-from stencilgen.kinds import KINDS, get_kind
+from stencilgen.header import add_header, read_header, regenerate_command
+from stencilgen.inputs import entry_inputs as _entry_inputs
+from stencilgen.kinds import get_kind
 from stencilgen.outputs import Change, compare, read_folder, write_changes
-from stencilgen.render import (
-    Renderer,
-    add_header,
-    input_hash,
-    read_header,
-    regenerate_command,
-    template_dir,
-)
+from stencilgen.render import Renderer
 from stencilgen.spec import Entry, Spec, defined_names, load_spec
 from stencilgen.verify import VerifyReport, VerifyRow, load_module
 
@@ -46,10 +42,6 @@ __all__ = [
     "run_checks",
     "verify_files",
 ]
-
-_PACKAGE = Path(__file__).resolve().parent
-#: Engine and code-generator modules every kind's output depends on.
-_SHARED = ("printing", "render", "stencil", "taylor", "display", "kernel")
 
 
 @dataclass(frozen=True)
@@ -79,29 +71,9 @@ class BuildResult:
     written: bool
 
 
-def _sources(kind: str) -> list[Path]:
-    module = KINDS[kind]
-    paths = [_PACKAGE / f"{name}.py" for name in _SHARED]
-    paths.append(_PACKAGE / "kinds" / f"{module.rsplit('.', 1)[1]}.py")
-    extra = getattr(get_kind(kind), "SOURCES", ())
-    for name in extra:
-        relative = name.removeprefix("stencilgen.").replace(".", "/")
-        paths.append(_PACKAGE / f"{relative}.py")
-    paths += sorted(template_dir().glob(f"{kind}*.j2"))
-    paths += sorted(template_dir().glob("numpy/*.j2"))
-    paths += sorted(template_dir().glob("runtime/*.py"))
-    return paths
-
-
 def entry_inputs(entry: Entry, command: str) -> str:
-    """The input hash of one entry (recorded in its module's header)."""
-    return input_hash(
-        kind=entry.kind,
-        entry=entry.name,
-        table=entry.table,
-        command=command,
-        sources=_sources(entry.kind),
-    )
+    """The input hash of one entry (see :func:`stencilgen.inputs.entry_inputs`)."""
+    return _entry_inputs(entry.kind, entry.name, entry.table, command)
 
 
 def generate(
@@ -226,6 +198,12 @@ def run_checks(entry: Entry, source: str, plan: Any = None) -> list[VerifyRow]:
     return rows
 
 
+def _reusable(text: str, inputs: str) -> bool:
+    """Whether ``text`` is intact and records the input hash ``inputs``."""
+    header = read_header(text)
+    return header.intact is True and header.inputs == inputs
+
+
 def build(
     spec_path: Path, out: Path, *, write: bool, force: bool = False
 ) -> BuildResult:
@@ -238,15 +216,15 @@ def build(
         stencilgen, or a module of another spec), an output folder that is a
         file, unwritable folder.
     """
+    command = regenerate_command(spec_path, out)  # refuses unsafe names first
     spec = load_spec(spec_path)  # disk ─▶ Spec
     current = read_folder(out)  # disk ─▶ existing texts
-    command = regenerate_command(spec_path, out)
     renderer = Renderer()
     modules = []
     for entry in spec.entries:
         inputs = entry_inputs(entry, command)
         old = current.get(f"{entry.name}.py")
-        if old is not None and read_header(old) == (inputs, True):
+        if old is not None and _reusable(old, inputs):
             modules.append(Module(f"{entry.name}.py", old, (), reused=True))
             continue
         modules.append(

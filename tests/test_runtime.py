@@ -16,7 +16,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from stencilgen.render import RUNTIME_MARKER, Renderer, template_dir
+from stencilgen.inputs import template_dir
+from stencilgen.render import RUNTIME_MARKER, Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = template_dir() / "runtime"
