@@ -16,20 +16,17 @@ even earlier, without importing this module, when every hash matches
 
 from __future__ import annotations
 
-import ast
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from stencilgen.errors import SpecError
 from stencilgen.header import add_header, read_header, regenerate_command
 from stencilgen.inputs import entry_inputs as _entry_inputs
-from stencilgen.kinds import get_kind
+from stencilgen.kinds import check_bindings, get_kind
 from stencilgen.outputs import Change, compare, read_folder, write_changes
 from stencilgen.render import Renderer
-from stencilgen.spec import Entry, Spec, defined_names, load_spec
+from stencilgen.spec import Entry, Spec, load_spec
 from stencilgen.verify import VerifyReport, VerifyRow, load_module
 
 __all__ = [
@@ -90,15 +87,8 @@ def generate(
         The rendered module binds a name of the entry twice (a clash with a
         module-level name its kind forgot to list in ``RESERVED``).
     """
-    kind = get_kind(entry.kind)
     plan, body = render_body(entry, renderer)
-    clash = _bound_twice(body, defined_names(kind, entry.name))
-    if clash:
-        raise SpecError(
-            f"{spec_name}: entry [{entry.name}]: the generated {entry.kind!r} module "
-            f"defines its own {clash!r}, which this entry's name would clash with; "
-            f"rename the entry, e.g. [{entry.name}_op]"
-        )
+    check_bindings(entry.kind, entry.name, body, spec_name)
     source = add_header(
         body, entry=entry.name, spec_name=spec_name, command=command, inputs=inputs
     )
@@ -122,53 +112,6 @@ def render_body(entry: Entry, renderer: Renderer | None = None) -> tuple[Any, st
     strings = kind.context(entry, plan)  # printing only
     body = (renderer or Renderer()).render(kind.TEMPLATE, **strings)  # statements
     return plan, body
-
-
-_SCOPES = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-
-
-def _count_bindings(node: ast.AST, bound: Counter[str]) -> None:
-    """Count the names ``node`` binds in its own scope (not in nested scopes)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, _SCOPES):
-            name = getattr(child, "name", None)
-            if name is not None:
-                bound[name] += 1
-        elif isinstance(child, ast.Import | ast.ImportFrom):
-            for alias in child.names:
-                bound[(alias.asname or alias.name).split(".")[0]] += 1
-        else:
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                bound[child.id] += 1
-            _count_bindings(child, bound)
-
-
-def _bound_twice(source: str, names: tuple[str, ...]) -> str | None:
-    r"""The first of ``names`` that ``source`` binds twice at module level, if any.
-
-    Examples
-    --------
-    >>> _bound_twice("class W:\n    pass\n\n\ndef W():\n    pass\n", ("W",))
-    'W'
-    >>> _bound_twice("import math\nx = [x for x in range(3)]\n", ("x",)) is None
-    True
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None  # verification reports it
-    bound: Counter[str] = Counter()
-    _count_bindings(tree, bound)
-    return next((name for name in names if bound[name] > 1), None)
 
 
 def run_checks(entry: Entry, source: str, plan: Any = None) -> list[VerifyRow]:

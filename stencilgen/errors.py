@@ -8,7 +8,16 @@ traceback; anything else escaping is a bug.
 
 from __future__ import annotations
 
-__all__ = ["ExpressionError", "SpecError", "StencilError", "StencilgenError"]
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "ExpressionError",
+    "SpecError",
+    "StencilError",
+    "StencilgenError",
+    "closest",
+]
 
 
 class StencilgenError(ValueError):
@@ -25,3 +34,15 @@ class StencilError(StencilgenError):
 
 class SpecError(StencilgenError):
     """A spec file that is unreadable or invalid."""
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or ``""``.
+
+    Examples
+    --------
+    >>> closest("acuracy", ["accuracy", "derivative"])
+    "; did you mean 'accuracy'?"
+    """
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""

@@ -18,7 +18,8 @@ from typing import Literal
 import sympy
 
 from stencilgen import display
-from stencilgen.stencil import H, Stencil, derivative_at
+from stencilgen.notation import H, derivative_at
+from stencilgen.stencil import Stencil
 
 __all__ = ["Derivation", "derive_by_hand", "render", "stencil_weights"]
 

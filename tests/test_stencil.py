@@ -22,7 +22,9 @@ from stencilgen import (
     forward,
     make_stencil,
 )
-from stencilgen.stencil import F, H, X, derivative_at, family_offsets
+from stencilgen.display import stencil_latex
+from stencilgen.notation import F, H, X, derivative_at
+from stencilgen.stencil import family_offsets
 from stencilgen.taylor import solve_taylor_system
 
 hd, hs, h1, h2, h3, h4, t = sympy.symbols("hd hs h1 h2 h3 h4 t")
@@ -144,7 +146,7 @@ def test_exact_stencil_has_no_error_term() -> None:
     assert stencil.leading_error == 0
     assert stencil.formula == F(X)
     assert "exact" in str(stencil)
-    assert stencil.latex() == r"f{\left(x \right)} = f{\left(x \right)}"
+    assert stencil_latex(stencil) == r"f{\left(x \right)} = f{\left(x \right)}"
 
 
 # -- formula, LaTeX, text -----------------------------------------------------------
@@ -163,7 +165,7 @@ def test_zero_weights_are_left_out_of_the_formula() -> None:
 
 
 def test_latex_shows_approximation_and_error() -> None:
-    text = central(1, 2).latex()
+    text = stencil_latex(central(1, 2))
     assert text.startswith(r"f^{\prime}{\left(x \right)} \approx")
     # Samples in the order of the offsets, written f(x + offset) as in the text.
     assert text.index(r"f{\left(x - h \right)}") < text.index(r"f{\left(x + h \right)}")
@@ -175,14 +177,14 @@ def test_latex_shows_approximation_and_error() -> None:
 
 
 def test_staggered_latex_shows_the_derivative_at_the_half_point() -> None:
-    text = make_stencil(1, [0, 1], at="1/2").latex()
+    text = stencil_latex(make_stencil(1, [0, 1], at="1/2"))
     assert text.startswith(r"f^{\prime}{\left(x + \frac{h}{2} \right)} \approx")
     assert r"f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}" in text
     assert r"\right|_" not in text and "Subs" not in text
 
 
 def test_symbolic_latex() -> None:
-    text = make_stencil(1, [0, "hd", "-hs"]).latex()
+    text = stencil_latex(make_stencil(1, [0, "hd", "-hs"]))
     assert r"f{\left(x - hs \right)}" in text
     assert r"\frac{hd hs f^{\prime\prime\prime}{\left(x \right)}}{6}" in text
 

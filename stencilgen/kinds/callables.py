@@ -30,16 +30,8 @@ import sympy
 
 from stencilgen import display, printing
 from stencilgen.errors import StencilgenError
-from stencilgen.stencil import (
-    FAMILIES,
-    F,
-    H,
-    Stencil,
-    X,
-    derivative_at,
-    family_offsets,
-    make_stencil,
-)
+from stencilgen.notation import F, H, X, derivative_at
+from stencilgen.stencil import FAMILIES, Stencil, family_offsets, make_stencil
 from stencilgen.steps import StepRule, step_rule
 from stencilgen.taylor import moment
 from stencilgen.verify import (

@@ -41,6 +41,7 @@ import sympy
 
 from stencilgen import display, printing
 from stencilgen.kernel import sample_text, view_name
+from stencilgen.notation import F, H, X
 from stencilgen.stencil import make_stencil
 from stencilgen.taylor import fd_weights, leading_term
 from stencilgen.verify import (
@@ -118,10 +119,6 @@ ACCURACIES = (2, 4)
 #: Elements per block in the generated code: 1 MiB of float64 per operand, so the
 #: few operands of a block stay in cache (measured best of 16K..128K here).
 BLOCK = 131072
-
-H = sympy.Symbol("h")
-X = sympy.Symbol("x")
-F = sympy.Function("f")
 
 
 @dataclass(frozen=True)

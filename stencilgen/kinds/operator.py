@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from stencilgen import printing
+from stencilgen.display import readable
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -47,6 +48,7 @@ from stencilgen.kernel import (
     spacing_name,
     uniform_kernel,
 )
+from stencilgen.kinds import _operator_checks
 from stencilgen.stencil import Stencil, family_offsets, make_stencil
 
 if TYPE_CHECKING:
@@ -441,8 +443,6 @@ def _coordinate_kernel(
 
 
 def _ascii(expr: sympy.Expr) -> str:
-    from stencilgen.display import readable
-
     text: str = sympy.sstr(readable(expr), order="none")
     # ASCII only (generated files land in projects with other lint settings).
     digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -631,6 +631,4 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness and measured convergence, interior and edges."""
-    from stencilgen.kinds import _operator_checks
-
     return _operator_checks.check(plan, module)
