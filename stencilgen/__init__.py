@@ -17,6 +17,8 @@ SymPy.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,3 +66,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_HOMES])
+
+
+class _Package(types.ModuleType):
+    """The package's module type: a public function keeps its name.
+
+    Importing submodule ``stencilgen.analyze`` binds the attribute ``analyze``
+    of the package to the module; the public function of that name must stay
+    what ``from stencilgen import analyze`` gives, as with eager imports.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
