@@ -231,9 +231,15 @@ def _file_digest(path: Path) -> str:
 
 
 def _label(path: Path) -> str:
-    for root in (_PACKAGE, template_dir()):
-        if path.is_relative_to(root):
-            return f"{root.name}/{path.relative_to(root).as_posix()}"
+    """The same name for a file in a checkout and in an installed wheel.
+
+    Templates first: an installed wheel keeps them inside the package.
+    """
+    templates = template_dir()
+    if path.is_relative_to(templates):
+        return f"templates/{path.relative_to(templates).as_posix()}"
+    if path.is_relative_to(_PACKAGE):
+        return f"stencilgen/{path.relative_to(_PACKAGE).as_posix()}"
     return path.name
 
 
