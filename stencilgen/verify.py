@@ -213,10 +213,19 @@ def stable_order(
     return convergence_order([steps[i] for i in chosen], [errors[i] for i in chosen])
 
 
-def order_ok(measured: float | None, claimed: int | None) -> bool:
-    """Whether a measured order is within :data:`ORDER_TOLERANCE` of the claim."""
-    if measured is None or claimed is None:
-        return True
+def order_ok(measured: float | None, claimed: int) -> bool:
+    """Whether a measured order is within :data:`ORDER_TOLERANCE` of the claim.
+
+    A claim that was never measured (``None``) fails: verification must not
+    pass what it did not check.
+
+    Examples
+    --------
+    >>> order_ok(2.1, 2), order_ok(None, 2), order_ok(float("nan"), 2)
+    (True, False, False)
+    """
+    if measured is None:
+        return False
     return math.isfinite(measured) and abs(measured - claimed) <= ORDER_TOLERANCE
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -525,7 +526,11 @@ def formula_texts(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(formula_texts())
 def test_random_valid_formulas_give_an_analysis_or_our_error(text):
     try:
@@ -540,7 +545,7 @@ def test_random_valid_formulas_give_an_analysis_or_our_error(text):
         assert analysis.derivative is None and analysis.reason
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(alphabet="fxh()+-*/2 .u[]i", max_size=30))
 def test_random_text_gives_an_analysis_or_our_error(text):
     try:

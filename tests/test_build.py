@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from stencilgen import build as pipeline
 from stencilgen import inputs, outputs
@@ -15,8 +16,6 @@ from stencilgen.cli import main
 from stencilgen.errors import SpecError
 from stencilgen.header import CHECKSUM_PREFIX, read_header
 from stencilgen.kinds import operator as op_kind
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SMALL = """\
 [d1]
@@ -355,6 +354,7 @@ def run_build(folder: Path, seed: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_deterministic_under_two_hash_seeds_and_ruff_clean(tmp_path: Path) -> None:
     spec = (ROOT / "stencils.toml").read_text()
     texts = {}

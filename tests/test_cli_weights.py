@@ -375,6 +375,7 @@ def test_injection_is_rejected_and_runs_nothing(
 # -- the real console script -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_console_script_and_module(tmp_path: Path) -> None:
     script = shutil.which("stencilgen", path=os.path.dirname(sys.executable))
     assert script is not None, "the stencilgen console script is not installed"

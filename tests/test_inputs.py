@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from stencilgen import inputs, render
 from stencilgen.cli import main
 from stencilgen.header import read_header, regenerate_command
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SMALL = """\
 [d1]

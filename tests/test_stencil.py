@@ -321,6 +321,7 @@ def test_moments_of_every_family_member_vanish_below_the_error_order() -> None:
             )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "offsets",
     [
