@@ -398,6 +398,7 @@ def taylor_polynomial_oracle(
     }
 
 
+@pytest.mark.slow
 def test_random_combinations_match_a_taylor_polynomial():
     rng = random.Random(4)
     degree = 12
@@ -497,6 +498,7 @@ def test_more_terms_on_request():
     assert analysis.error_series == analysis.series[1:]
 
 
+@pytest.mark.slow
 def test_large_formulas_stay_fast():
     stencil = central(2, 16)  # 17 samples
     start = time.perf_counter()
