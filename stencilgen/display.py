@@ -18,9 +18,22 @@ from stencilgen.notation import F, H, X
 if TYPE_CHECKING:
     from stencilgen.stencil import Stencil
 
-__all__ = ["latex", "plain", "plain_sum", "prime_name", "readable", "stencil_latex"]
+__all__ = [
+    "ascii_text",
+    "error_text",
+    "latex",
+    "offsets_text",
+    "ordinal",
+    "plain",
+    "plain_sum",
+    "prime_name",
+    "readable",
+    "stencil_latex",
+]
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_FROM_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth")
 # Text that reads as one factor after "1/": h², (h + 1)², sqrt(h).
 _ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 
@@ -171,7 +184,57 @@ def stencil_latex(stencil: Stencil) -> str:
         else:
             formula += " + " + term
     exact = latex(stencil.exact)
-    if stencil.error_order is None:
+    if stencil.error_derivative is None:
         return rf"{exact} = {formula or '0'}"
     error = latex(stencil.leading_error)
     return rf"{exact} \approx {formula or '0'} \quad\text{{error: }} {error} + \dots"
+
+
+def ascii_text(expr: sympy.Expr) -> str:
+    """Readable like :func:`plain` but ASCII only: ``-h**4*f^(5)(x)/30``.
+
+    For generated files, which land in projects with other lint settings.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> ascii_text(central(1, 4).leading_error)
+    '-h**4*f^(5)(x)/30'
+    """
+    text: str = sympy.sstr(readable(expr), order="none")
+    return text.replace("⁽", "^(").replace("⁾", ")").translate(_FROM_SUPERSCRIPTS)
+
+
+def offsets_text(offsets: Iterable[Any]) -> str:
+    """Offsets as a comma-separated list: ``-h, 0, h`` or ``-1, 0, 1``.
+
+    Examples
+    --------
+    >>> from stencilgen.notation import H
+    >>> offsets_text([-H, 0, 2 * H]), offsets_text([-1, 0, 1])
+    ('-h, 0, 2·h', '-1, 0, 1')
+    """
+    return ", ".join(plain(sympy.sympify(o)) for o in offsets)
+
+
+def error_text(error: sympy.Expr | None) -> str:
+    """A leading error term in plain text, ``none (exact)`` when there is none.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> print(error_text(central(1, 2).leading_error), "|", error_text(None))
+    h²·f'''(x)/6 | none (exact)
+    """
+    return "none (exact)" if error is None else plain(error)
+
+
+def ordinal(n: int) -> str:
+    """``first``, ``second``, ..., ``sixth``, then ``7th``.
+
+    Examples
+    --------
+    >>> ordinal(1), ordinal(6), ordinal(12)
+    ('first', 'sixth', '12th')
+    """
+    return _ORDINALS[n] if 0 <= n < len(_ORDINALS) else f"{n}th"

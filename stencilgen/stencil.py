@@ -46,7 +46,7 @@ class Stencil:
     Examples
     --------
     >>> s = forward(1, 2)
-    >>> s.offsets, s.weights, s.accuracy, s.error_order, s.error_coefficient
+    >>> s.offsets, s.weights, s.accuracy, s.error_derivative, s.error_coefficient
     ((0, 1, 2), (-3/2, 2, -1/2), 2, 3, -1/3)
 
     Attributes
@@ -62,7 +62,7 @@ class Stencil:
     accuracy : int or None
         ``p`` such that the error is :math:`O(h^p)`; ``None`` when the stencil is
         exact for every function (no error term at all).
-    error_order : int or None
+    error_derivative : int or None
         ``k = m + p``: the derivative the leading error term multiplies.
     error_coefficient : sympy.Expr
         :math:`M_k / k!`, the exact constant of the leading error term (0 if none).
@@ -73,8 +73,13 @@ class Stencil:
     at: sympy.Expr
     weights: tuple[sympy.Expr, ...]
     accuracy: int | None
-    error_order: int | None
+    error_derivative: int | None
     error_coefficient: sympy.Expr
+
+    @property
+    def error_order(self) -> int | None:
+        """Deprecated name of :attr:`error_derivative` (kept for old code)."""
+        return self.error_derivative
 
     @property
     def symbolic(self) -> bool:
@@ -107,11 +112,13 @@ class Stencil:
         >>> central(1, 2).leading_error
         h**2*Derivative(f(x), (x, 3))/6
         """
-        if self.error_order is None:
+        if self.error_derivative is None:
             return sympy.S.Zero
-        scale = 1 if self.symbolic else H ** (self.error_order - self.derivative)
+        scale = 1 if self.symbolic else H ** (self.error_derivative - self.derivative)
         return (
-            self.error_coefficient * scale * derivative_at(self.error_order, self.point)
+            self.error_coefficient
+            * scale
+            * derivative_at(self.error_derivative, self.point)
         )
 
     @property
@@ -180,7 +187,13 @@ def make_stencil(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> Stenci
     if term is None:
         return Stencil(m, points, origin, weights, None, None, sympy.S.Zero)
     return Stencil(
-        m, points, origin, weights, term.order - m, term.order, term.coefficient
+        m,
+        points,
+        origin,
+        weights,
+        term.derivative - m,
+        term.derivative,
+        term.coefficient,
     )
 
 

@@ -200,16 +200,16 @@ def stable_order(
         raise ValueError("need one error per step")
     if len(steps) <= width:
         return convergence_order(steps, errors)
-    order = np.argsort(steps)
-    h = np.log(np.asarray(steps, dtype=float)[order])
+    ranks = np.argsort(steps)
+    h = np.log(np.asarray(steps, dtype=float)[ranks])
     floor = np.finfo(float).tiny
-    e = np.log(np.maximum(np.asarray(errors, dtype=float)[order], floor))
+    e = np.log(np.maximum(np.asarray(errors, dtype=float)[ranks], floor))
     slopes = np.diff(e) / np.diff(h)
     spreads = [
         float(np.ptp(slopes[j : j + width - 1])) for j in range(len(h) - width + 1)
     ]
     best = int(np.argmin(spreads))
-    chosen = order[best : best + width]
+    chosen = ranks[best : best + width]
     return convergence_order([steps[i] for i in chosen], [errors[i] for i in chosen])
 
 

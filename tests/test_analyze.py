@@ -55,9 +55,10 @@ def formula_of(stencil: Stencil) -> str:
 
 def expected_error(stencil: Stencil) -> sympy.Expr:
     """The stencil's leading error taken at the evaluation point, as f^(k)(x)."""
-    assert stencil.error_order is not None
-    scale = 1 if stencil.symbolic else h ** (stencil.error_order - stencil.derivative)
-    return stencil.error_coefficient * scale * D(stencil.error_order)
+    k = stencil.error_derivative
+    assert k is not None
+    scale = 1 if stencil.symbolic else h ** (k - stencil.derivative)
+    return stencil.error_coefficient * scale * D(k)
 
 
 def assert_agrees(stencil: Stencil, analysis: Analysis) -> None:
@@ -102,7 +103,7 @@ def test_random_engine_stencils_round_trip():
         m = rng.randint(0, size - 1)
         at = rng.choice([0, 0, Fraction(1, 2), Fraction(-1, 3)])
         stencil = make_stencil(m, offsets, at)
-        if stencil.error_order is None:
+        if stencil.error_derivative is None:
             continue  # derivative 0 taken at a node: exact, nothing to compare
         assert_agrees(stencil, analyze(formula_of(stencil)))
 

@@ -424,3 +424,11 @@ def test_plain_text_is_free_of_sympy_syntax(
     assert (code, err) == (0, "")
     for raw in ("**", "··", "Derivative(", "Subs(", "h·(-"):
         assert raw not in out, (raw, out)
+
+
+def test_json_error_derivative_and_its_deprecated_alias(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["weights", "-d", "2", "--offsets=-1,0,1", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["error_derivative"] == payload["error_order"] == 4

@@ -218,8 +218,8 @@ BAD = [
         r"every 'operator' module defines for itself \(reserved: .*\); rename",
     ),
     (
-        "[NamedTuple]\nderivative = 1\naccuracy = 2\n",
-        r"entry \[NamedTuple\]: the name would clash with the 'NamedTuple'",
+        "[collections]\nderivative = 1\naccuracy = 2\n",
+        r"entry \[collections\]: .*(shadow|clash)",
     ),
     (
         '[ACCURACY]\nkind = "gradient"\n',

@@ -49,7 +49,7 @@ def test_founding_three_point_stencil() -> None:
     stencil = make_stencil(1, [0, "hd", "-hs"])
     assert stencil.symbolic
     assert stencil.accuracy == 2
-    assert stencil.error_order == 3
+    assert stencil.error_derivative == 3
     assert stencil.error_coefficient == hd * hs / 6
     assert stencil.leading_error == hd * hs / 6 * sympy.Derivative(F(X), (X, 3))
 
@@ -142,7 +142,7 @@ def test_staggered_stencil_error_at_the_half_point() -> None:
 def test_exact_stencil_has_no_error_term() -> None:
     stencil = make_stencil(0, [-1, 0, 1])
     assert stencil.weights == (0, 1, 0)
-    assert stencil.accuracy is None and stencil.error_order is None
+    assert stencil.accuracy is None and stencil.error_derivative is None
     assert stencil.leading_error == 0
     assert stencil.formula == F(X)
     assert "exact" in str(stencil)
@@ -308,9 +308,9 @@ def test_make_stencil_validates_like_fd_weights() -> None:
         make_stencil(2, [0, 1])
 
 
-def test_moments_of_every_family_member_vanish_below_the_error_order() -> None:
+def test_moments_of_every_family_member_vanish_below_the_error_derivative() -> None:
     for stencil in (central(3, 4), forward(2, 3), backward(4, 2)):
-        k_error = stencil.error_order
+        k_error = stencil.error_derivative
         assert k_error is not None
         for k in range(k_error):
             total = sum(
@@ -338,7 +338,7 @@ def test_symbolic_error_term_is_the_first_nonvanishing_moment(
     stencil = make_stencil(m, offsets)
     n = len(offsets)
     assert stencil.accuracy is not None and stencil.accuracy >= n - m
-    k = stencil.error_order
+    k = stencil.error_derivative
     assert k == m + stencil.accuracy
     moments = [
         sympy.cancel(

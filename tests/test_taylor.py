@@ -252,7 +252,7 @@ def test_accuracy_and_leading_error_from_first_nonvanishing_moment(
         return
     k, coefficient = first
     assert stencil.accuracy is not None and stencil.accuracy >= n - m
-    assert stencil.error_order == k == m + stencil.accuracy
+    assert stencil.error_derivative == k == m + stencil.accuracy
     assert stencil.error_coefficient == _q(coefficient)
     assert leading_term(m, [_q(x) for x in nodes], stencil.weights) == (
         leading_term(m, nodes, stencil.weights)
@@ -269,7 +269,7 @@ def test_accuracy_exceeds_n_minus_m_for_symmetric_stencils() -> None:
 def test_leading_term_none_for_an_exact_stencil() -> None:
     assert leading_term(0, [-1, 0, 1], fd_weights(0, [-1, 0, 1])) is None
     term = leading_term(1, [-1, 0, 1], fd_weights(1, [-1, 0, 1]))
-    assert term is not None and (term.order, term.coefficient) == (
+    assert term is not None and (term.derivative, term.coefficient) == (
         3,
         sympy.Rational(1, 6),
     )
@@ -446,5 +446,5 @@ def test_leading_term_of_symbolic_offsets_is_the_first_nonvanishing_moment(
     if expected is None:
         assert term is None
     else:
-        assert term is not None and term.order == expected.order
+        assert term is not None and term.derivative == expected.derivative
         assert sympy.cancel(term.coefficient - expected.coefficient) == 0

@@ -68,7 +68,8 @@ def step_json(stencil: Stencil, precision: str = "float64") -> dict[str, Any]:
         "weights": [str(w) for w in stencil.weights],
         "weight_sum": str(rule.weight_sum),
         "error_coefficient": str(rule.error_coefficient),
-        "error_order": rule.derivative + rule.accuracy,
+        "error_derivative": rule.derivative + rule.accuracy,
+        "error_order": rule.derivative + rule.accuracy,  # deprecated alias
         "step_factor": str(rule.factor),
         "exponent": str(rule.exponent),
         "precision": precision,

@@ -56,7 +56,8 @@ def stencil_json(stencil: Stencil) -> dict[str, Any]:
         "weights": [str(w) for w in stencil.weights],
         "accuracy": stencil.accuracy,
         "leading_error": str(stencil.leading_error),
-        "error_order": stencil.error_order,
+        "error_derivative": stencil.error_derivative,
+        "error_order": stencil.error_derivative,  # deprecated alias
         "error_coefficient": str(stencil.error_coefficient),
         "error_convention": "approximation - exact",
         "units": "symbolic" if stencil.symbolic else "offsets in units of h",
