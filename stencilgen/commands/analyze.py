@@ -25,8 +25,10 @@ from typing import Any
 
 import sympy
 
+from stencilgen import nd_display
 from stencilgen.analyze import MAX_TERMS, Analysis, analyze, latex, plain
 from stencilgen.errors import ExpressionError, StencilError, StencilgenError
+from stencilgen.nd_analyze import OperatorAnalysis
 
 __all__ = [
     "Expectation",
@@ -70,7 +72,7 @@ class Expectation:
         return " with ".join(parts)
 
 
-def check(analysis: Analysis, expected: Expectation) -> str | None:
+def check(analysis: Analysis | OperatorAnalysis, expected: Expectation) -> str | None:
     """The reason ``analysis`` fails ``expected``, or ``None`` when it passes.
 
     An exact formula (no error term) meets any accuracy.
@@ -437,7 +439,36 @@ def read_formula_file(path: Path, default: Expectation) -> list[_Entry]:
     return entries
 
 
-def _row(analysis: Analysis) -> str:
+def _json(analysis: Analysis | OperatorAnalysis) -> dict[str, Any]:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_json(analysis)
+    return analysis_json(analysis)
+
+
+def _text(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_text(analysis)
+    return analysis_text(analysis)
+
+
+def _latex(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_latex(analysis)
+    return analysis_latex(analysis)
+
+
+def _row(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        if not analysis.consistent:
+            return f"not consistent: {analysis.reason}"
+        if analysis.accuracy is None:
+            return f"{analysis.operator} exactly"
+        error = nd_display.plain(
+            analysis.leading_error, analysis.dims, analysis.function
+        )
+        return (
+            f"{analysis.operator}, accuracy {analysis.accuracy}, leading error {error}"
+        )
     formula = analysis.formula
     if not analysis.consistent:
         return f"not consistent: {analysis.reason}"
@@ -451,7 +482,7 @@ def _row(analysis: Analysis) -> str:
 def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
     default = Expectation(args.expect_derivative, args.expect_accuracy)
     entries = read_formula_file(args.file, default)
-    results: list[tuple[_Entry, Analysis, str | None]] = []
+    results: list[tuple[_Entry, Analysis | OperatorAnalysis, str | None]] = []
     errors: list[tuple[_Entry, str]] = []
     for entry in entries:  # analyse everything before printing anything
         try:
@@ -472,13 +503,13 @@ def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
                 document["error"] = error_of[id(entry)]
             else:
                 _, analysis, reason = next(r for r in results if r[0] is entry)
-                document.update(analysis_json(analysis))
+                document.update(_json(analysis))
                 document["expectation"] = _expectation_json(entry.expected, reason)
             documents.append(document)
         print(json.dumps(documents, indent=2))
     elif args.latex:
         for _, analysis, _ in results:
-            print(analysis_latex(analysis))
+            print(_latex(analysis))
     else:
         labels = [e.name or e.formula for e in entries]
         width = min(max(len(label) for label in labels), 40)
@@ -526,14 +557,14 @@ def run(args: argparse.Namespace) -> int:
     expected = Expectation(args.expect_derivative, args.expect_accuracy)
     reason = check(analysis, expected)
     if args.json:
-        document = analysis_json(analysis)
+        document = _json(analysis)
         if expected.derivative is not None or expected.accuracy is not None:
             document["expectation"] = _expectation_json(expected, reason)
         print(json.dumps(document, indent=2))
     elif args.latex:
-        print(analysis_latex(analysis))
+        print(_latex(analysis))
     else:
-        print(analysis_text(analysis))
+        print(_text(analysis))
     if reason is not None:
         print(f"stencilgen analyze: {reason}", file=sys.stderr)
         return 1
