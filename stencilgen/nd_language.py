@@ -359,6 +359,11 @@ def parse_operator(text: str) -> LinearOperator:
         raise ExpressionError(
             f"cannot read the operator {shorten(text)!r}: it has no term in u"
         )
+    if not dims:
+        raise ExpressionError(
+            f"cannot read the operator {shorten(text)!r}: it has no derivative of "
+            "u, so no variables; write derivatives such as u_xx + u_yy"
+        )
     terms: dict[tuple[int, ...], sympy.Expr] = {}
     for alpha, coefficient in result.items():
         if sum(alpha) > MAX_DERIVATIVE:
