@@ -371,6 +371,11 @@ class Operator:
         The operator: multi-index to exact coefficient.
     note : str or None
         Remarks on the construction (a smaller point set of the same accuracy).
+    construction : str
+        ``"default"`` (1-D stencils and their tensor products) or ``"points"``
+        (an explicit point set).
+    requested : int
+        The accuracy asked for (:attr:`accuracy` may be higher).
     """
 
     expression: str
@@ -381,6 +386,8 @@ class Operator:
     leading_error: sympy.Expr
     terms: dict[tuple[int, ...], sympy.Expr] = field(default_factory=dict)
     note: str | None = None
+    construction: str = "default"
+    requested: int = 2
 
     @property
     def steps(self) -> tuple[sympy.Symbol, ...]:
@@ -969,4 +976,6 @@ def operator(
         leading_error=expansion.expression(group),
         terms=dict(op.terms),
         note=note,
+        construction="default" if points is None else "points",
+        requested=p,
     )
