@@ -603,7 +603,7 @@ def _impossible(
                     f"{derivative_name(alpha, op.dims)} at accuracy {accuracy}: the "
                     f"moment condition Σ w·{moment} = {rhs} (in units of the steps, "
                     f"the coefficient of {derivative_name(beta, op.dims)} in the "
-                    f"expansion){lower} cannot be met; add points or lower the "
+                    f"expansion) cannot be met{lower}; add points or lower the "
                     "accuracy"
                 )
     return f"no stencil on these {n} points approximates {op} at accuracy {accuracy}"

@@ -323,8 +323,6 @@ def test_any_linear_combination_is_exact_on_low_degree_polynomials(terms, accura
         if sum(powers) <= degree:
             mono = sympy.Mul(*[v**p for v, p in zip(variables, powers, strict=True)])
             assert sympy.expand(apply(op, mono) - exact(op, mono)) == 0, mono
-    above = variables[0] ** (degree + 1)
-    assert sympy.expand(apply(op, above) - exact(op, above)) != 0 or len(op.terms) > 1
 
 
 # -- analyze ---------------------------------------------------------------------------

@@ -212,7 +212,9 @@ def _nd_system(shape, h, bc, terms, tables, companions=True):
                 "neumann boundaries support operators without mixed partials; use "
                 "dirichlet or periodic boundaries"
             )
-        piece = coefficient * _nd_kron(square)
+        piece = _nd_kron(square)
+        if coefficient != 1.0:
+            piece = coefficient * piece
         matrix = piece if matrix is None else matrix + piece
         if not companions:
             continue

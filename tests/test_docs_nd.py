@@ -1,0 +1,42 @@
+"""docs/nd.md runs as written: Python examples as doctests, console blocks via main."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from stencilgen.cli import main
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "nd.md"
+
+
+def test_python_examples_run():
+    text = DOC.read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    )
+    # One doctest for the whole page: later blocks use names from earlier ones.
+    test = parser.get_doctest("\n".join(blocks), {}, "docs/nd.md", str(DOC), 0)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 5
+    assert result.failed == 0
+
+
+CONSOLE = re.findall(
+    r"```console\n\$ stencilgen (.*?)\n(.*?)```",
+    DOC.read_text(encoding="utf-8"),
+    re.S,
+)
+
+
+@pytest.mark.parametrize(("command", "expected"), CONSOLE)
+def test_console_blocks_print_what_they_show(command, expected, capsys):
+    assert main(shlex.split(command)) == 0
+    assert capsys.readouterr().out == expected
