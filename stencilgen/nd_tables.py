@@ -5,7 +5,7 @@ products of 1-D central stencils (see :mod:`stencilgen.nd`); its matrix is the
 same sum of Kronecker products (``templates/runtime/nd_matrix.py``). Each 1-D
 factor needs, besides the interior stencil, the rows a grid edge cuts:
 
-* the **edge rows** ``j = 1 … r-1`` (``r`` the interior stencil's reach): a
+* the **edge rows** ``j = 0 … r-1`` (``r`` the interior stencil's reach): a
   one-sided stencil on the nodes ``0 … m+p-1`` (offsets ``-j … m+p-1-j``) of the
   same accuracy ``p`` for the derivative ``m``;
 * the **Neumann row** at the boundary node itself: weights ``a_k`` on the nodes
@@ -46,7 +46,8 @@ class AxisTable:
     offsets, weights : tuple
         The interior (central) stencil, zero weights left out.
     edges : tuple of (offsets, weights)
-        One-sided stencils of the rows ``1 … r-1`` from the low edge.
+        One-sided stencils of the rows ``0 … r-1`` from the low edge, offsets
+        relative to the row.
     neumann : (offsets, weights, datum)
         The boundary row with the derivative :math:`u'` as data.
     points : int
@@ -86,7 +87,7 @@ def axis_table(derivative: int, accuracy: int) -> AxisTable:
     --------
     >>> t = axis_table(2, 2)
     >>> t.offsets, t.weights, t.edges
-    ((-1, 0, 1), (1, -2, 1), ())
+    ((-1, 0, 1), (1, -2, 1), (((0, 1, 2, 3), (2, -5, 4, -1)),))
     >>> t.neumann
     ((0, 1, 2), (-7/2, 4, -1/2), -3)
     """
@@ -96,7 +97,7 @@ def axis_table(derivative: int, accuracy: int) -> AxisTable:
     reach = max(abs(o) for o in offsets)
     count = derivative + accuracy
     edges = []
-    for j in range(1, reach):
+    for j in range(reach):
         nodes = tuple(range(-j, count - j))
         edges.append((nodes, tuple(fd_weights(derivative, nodes))))
     return AxisTable(

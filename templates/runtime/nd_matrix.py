@@ -8,7 +8,8 @@ generated module still imports with NumPy alone.
 The operator is a sum of terms ``coefficient · A_1 ⊗ A_2 ⊗ …``, one 1-D factor per
 dimension (C order: the first dimension is the slowest), each factor either the
 identity or a 1-D stencil from ``tables`` (unit-step weights: the interior stencil,
-the one-sided stencils of the rows near an edge, and the Neumann row). This is
+the one-sided stencils of the rows 0 … r-1 from an edge, offsets relative to
+the row, and the Neumann row). This is
 the same construction as ``scipy.sparse.kron`` / ``diags`` by hand; we write it
 here because no library assembles one-sided edge rows of a chosen accuracy, or
 eliminates Dirichlet values, for an arbitrary stencil.
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 # ---- included in generated modules from here ----
+
 
 _BOUNDARY_CONDITIONS = ("dirichlet", "neumann", "periodic")
 
@@ -141,7 +143,7 @@ def _nd_factor(table, n, h, pair):
                 np.array([-sign * datum * hscale if near_high else datum * hscale])
             )
         else:
-            nodes, values = table["edges"][j - 1]
+            nodes, values = table["edges"][j]
         nodes = np.asarray(nodes)
         rows.append(np.full(nodes.size, i - first))
         cols.append(n - 1 - (j + nodes) if near_high else j + nodes)
