@@ -46,7 +46,8 @@ __all__ = [
 
 #: Keys every entry may have, whatever its kind.
 COMMON_KEYS: Mapping[str, str] = {
-    "kind": 'which kind of module the entry builds: "operator" (default), '
+    "kind": 'which kind of module the entry builds: "operator" (default), "nd" '
+    "(default when the entry has an expression), "
     '"gradient" or "callables"',
 }
 
@@ -357,7 +358,9 @@ def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
             )
         seen[folded] = name
         fields = Fields(label, name, table)
-        kind_name = fields.string("kind", default="operator")
+        # An entry with an operator expression (u_xx + u_yy) is an N-D operator.
+        default = "nd" if fields.has("expression") else "operator"
+        kind_name = fields.string("kind", default=default)
         kind = kinds.get_kind(kind_name, fields)
         _check_reserved(label, name, kind_name, kind)
         allowed = {**COMMON_KEYS, **kind.KEYS}

@@ -10,6 +10,7 @@ rows ``0 … r-1`` from the low end, offsets relative to the row). The generated
 function computes the interior with one fused stencil in cache-sized blocks; the
 points near edges and corners (the *frame*) come from composing the 1-D
 operators, one-sided at the edges with the same accuracy, on small boxes.
+Coordinate grids: runtime/nd_coordinates.py.
 """
 
 import math
@@ -21,8 +22,6 @@ __all__ = [
     "_nd_apply_1d",
     "_nd_axes",
     "_nd_blocks",
-    "_nd_coordinate_1d",
-    "_nd_coordinates",
     "_nd_frame",
     "_nd_output",
     "_nd_prepare",
@@ -104,15 +103,16 @@ def _nd_output(v, trim, axes, out, name):
         n - t for n, t in zip(v.shape[v.ndim - len(trim) :], trim, strict=True)
     )
     last = tuple(range(v.ndim - len(trim), v.ndim))
+    # The result's shape in u's own axis order (a zero-stride view, no memory).
+    expected = np.moveaxis(np.broadcast_to(v.dtype.type(0), shape), last, axes).shape
     if out is None:
-        result = np.empty(shape, dtype=v.dtype)
-        return result, result
+        result = np.empty(expected, dtype=v.dtype)
+        return np.moveaxis(result, axes, last), result
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name}: out must be a numpy array, got {type(out).__name__}")
-    moved = np.moveaxis(out, axes, last)
-    if moved.shape != shape:
-        expected = np.moveaxis(np.empty(shape), last, axes).shape
+    if out.shape != expected:
         raise ValueError(f"{name}: out has shape {out.shape}, expected {expected}")
+    moved = np.moveaxis(out, axes, last)
     if not np.can_cast(v.dtype, out.dtype, casting="same_kind"):
         raise ValueError(
             f"{name}: out has dtype {out.dtype}, which cannot hold {v.dtype}"
@@ -251,46 +251,3 @@ def _nd_frame(v, o, terms, tables, steps, reach):
             for coefficient, keys in terms:
                 total = total + coefficient * _nd_term(v, keys, tables, steps, box)
             o[(slice(None),) * lead + tuple(slice(a, b) for a, b in box)] = total
-
-
-def _nd_coordinates(coords, sizes, min_points, name):
-    """One checked coordinate array per operator dimension."""
-    try:
-        coords = list(coords)
-    except TypeError:
-        raise TypeError(
-            f"{name}: coords must be a sequence of {len(sizes)} coordinate arrays"
-        ) from None
-    if len(coords) != len(sizes):
-        raise ValueError(
-            f"{name}: got {len(coords)} coordinate arrays for {len(sizes)} "
-            "dimensions; give one per dimension"
-        )
-    checked = []
-    for d, (x, n) in enumerate(zip(coords, sizes, strict=True)):
-        x = _check_coordinates(x, min_points, name)
-        if x.shape[0] != n:
-            raise ValueError(
-                f"{name}: coordinate array {d} has {x.shape[0]} points but the array "
-                f"has {n} along that axis"
-            )
-        checked.append(x)
-    return checked
-
-
-def _nd_coordinate_1d(v, axis, x, derivative, count):
-    """Derivative along axis on the coordinates x: count-point windows, any spacing.
-
-    Each point uses the window of ``count`` points nearest to centred that fits
-    in the array, with Lagrange weights for its local spacings.
-    """
-    n = x.shape[0]
-    first = np.clip(np.arange(n) - (count - 1) // 2, 0, n - count)
-    nodes = [x[first + k] - x for k in range(count)]
-    weights = _lagrange(nodes, derivative)
-    shape = [1] * v.ndim
-    shape[axis] = n
-    result = 0
-    for k in range(count):
-        result = result + weights[k].reshape(shape) * np.take(v, first + k, axis=axis)
-    return result

@@ -32,6 +32,8 @@ or a ``(low, high)`` pair):
   wrap modulo the length: ``M @ u.ravel()`` is the periodic operator on ``u``.
 """
 
+import operator
+
 import numpy as np
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "_nd_factor",
     "_nd_kron",
     "_nd_matrix",
+    "_nd_shape",
     "_nd_system",
     "_nd_unknown",
 ]
@@ -88,6 +91,21 @@ def _nd_boundaries(bc, ndim):
             )
         pairs.append(pair)
     return pairs
+
+
+def _nd_shape(shape, ndim):
+    """The grid shape as a tuple of ndim positive ints."""
+    try:
+        shape = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"shape must be a sequence of {ndim} integers") from None
+    if len(shape) != ndim:
+        raise ValueError(
+            f"shape has {len(shape)} entries for an operator in {ndim} dimensions"
+        )
+    if min(shape) < 1:
+        raise ValueError(f"shape {shape} must have a positive size along every axis")
+    return shape
 
 
 def _nd_unknown(n, pair):

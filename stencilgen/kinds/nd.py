@@ -1,0 +1,415 @@
+"""The ``nd`` kind: a linear operator such as ``u_xx + u_yy`` on N-D arrays.
+
+A spec entry with ``expression = "..."`` (instead of ``derivative``) builds a
+module with (uniform grid)::
+
+    name(u, h=1.0, axes=None, out=None)
+
+or (``grid = "coordinates"``)::
+
+    name(u, coords, axes=None, out=None)       # one coordinate array per dim
+
+and, with ``matrix = true``::
+
+    name_matrix(shape, h=1.0, bc="dirichlet")  # scipy.sparse CSR
+    name_system(shape, h=1.0, bc="dirichlet")  # (M, C, D, unknown)
+    name_rhs(f, u, h=1.0, bc="dirichlet", du=None)
+
+The operator is the engine's default construction (:mod:`stencilgen.nd`): sums
+of 1-D central stencils and tensor products of them. The interior is one fused
+stencil applied in cache-sized blocks; with ``boundary = "one-sided"`` the points
+near edges and corners compose the 1-D operators, one-sided at the edges with the
+same accuracy; ``periodic`` wraps; ``valid`` returns the interior only. On
+coordinate grids every 1-D factor uses ``derivative + accuracy`` points with the
+Lagrange weights of its local spacings, so every derivative, mixed ones included,
+keeps the accuracy on any grid. Matrices: ``templates/runtime/nd_matrix.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from stencilgen import printing
+from stencilgen.errors import StencilgenError
+from stencilgen.nd import Operator, operator
+from stencilgen.nd_language import derivative_name, parse_operator, plain
+from stencilgen.nd_tables import AxisTable, matrix_terms
+
+if TYPE_CHECKING:
+    from stencilgen.spec import Entry, Fields
+    from stencilgen.verify import VerifyRow
+
+__all__ = [
+    "DEFINES",
+    "KEYS",
+    "KIND",
+    "RESERVED",
+    "SOURCES",
+    "TEMPLATE",
+    "NDConfig",
+    "Plan",
+    "context",
+    "derive",
+    "parse",
+    "verify",
+]
+
+KIND = "nd"
+TEMPLATE = "nd.j2"
+SOURCES = ("stencilgen.nd", "stencilgen.nd_language", "stencilgen.nd_tables")
+DEFINES: tuple[str, ...] = ("{name}", "{name}_matrix", "{name}_system", "{name}_rhs")
+RESERVED: frozenset[str] = frozenset({"math", "np", "operator"})
+
+KEYS: Mapping[str, str] = {
+    "expression": 'the linear operator in u, e.g. "u_xx + u_yy" or "u_xy" '
+    "(required; numbers as coefficients)",
+    "accuracy": "order of accuracy in the grid steps, even (default 2)",
+    "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
+    'the same accuracy at edges and corners), "periodic" or "valid" (interior '
+    "points only, shorter output)",
+    "grid": '"uniform" (default: one step per dimension) or "coordinates" (one '
+    "coordinate array per dimension)",
+    "matrix": "true adds name_matrix(shape, h, bc), name_system and name_rhs "
+    "(scipy.sparse; bc dirichlet, neumann or periodic per side)",
+}
+
+GRIDS = ("uniform", "coordinates")
+BOUNDARIES = ("one-sided", "periodic", "valid")
+#: Values per block of the fused interior loop.
+BLOCK = 32768
+
+
+@dataclass(frozen=True)
+class NDConfig:
+    """A validated ``nd`` entry (see :data:`KEYS`)."""
+
+    name: str
+    expression: str
+    accuracy: int
+    boundary: str
+    grid: str
+    matrix: bool
+
+
+def parse(fields: Fields) -> NDConfig:
+    """Validate an ``nd`` entry: cheap checks, every error names the key."""
+    text = fields.string("expression")
+    try:
+        op = parse_operator(text)
+    except StencilgenError as error:
+        raise fields.error("expression", str(error)) from None
+    for alpha, coefficient in op.terms.items():
+        if not coefficient.is_number:
+            raise fields.error(
+                "expression",
+                f"the coefficient {coefficient} of {derivative_name(alpha, op.dims)} "
+                "is not a number; generated operators take numeric coefficients",
+            )
+        if sum(alpha) == 0:
+            raise fields.error(
+                "expression",
+                "a term without derivatives (the function itself) is not supported "
+                "in generated operators; remove it",
+            )
+    accuracy = fields.integer("accuracy", minimum=1, default=2)
+    if accuracy % 2:
+        raise fields.error(
+            "accuracy",
+            f"central stencils have even accuracy; use {accuracy + 1} instead of "
+            f"{accuracy}",
+        )
+    if accuracy > 8:
+        raise fields.error("accuracy", "at most 8; rounding makes more useless")
+    boundary = fields.choice("boundary", BOUNDARIES, default="one-sided")
+    grid = fields.choice("grid", GRIDS, default="uniform")
+    if grid == "coordinates" and boundary != "one-sided":
+        raise fields.error(
+            "boundary", 'coordinate grids support boundary = "one-sided" only'
+        )
+    matrix = fields.boolean("matrix", default=False)
+    if matrix and grid == "coordinates":
+        raise fields.error("matrix", 'matrices need grid = "uniform"; remove matrix')
+    return NDConfig(fields.name, text, accuracy, boundary, grid, matrix)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything context and verify need, derived once.
+
+    ``groups`` is the fused interior stencil: points sharing one exact weight
+    (an expression in the step symbols) go together; ``terms`` and ``tables`` the
+    operator as a sum of compositions of 1-D stencils; ``reach`` how far the
+    stencil reaches along each dimension.
+    """
+
+    config: NDConfig
+    operator: Operator
+    groups: tuple[tuple[sympy.Expr, tuple[tuple[int, ...], ...]], ...]
+    terms: tuple[tuple[sympy.Expr, tuple[str | None, ...]], ...]
+    tables: dict[str, AxisTable]
+    reach: tuple[int, ...]
+    min_points: int
+
+
+def derive(config: NDConfig) -> Plan:
+    """All SymPy work: the operator, its 1-D factors and the fused stencil."""
+    op = operator(config.expression, config.accuracy)
+    terms, tables = matrix_terms(op)
+    groups: dict[sympy.Expr, list[tuple[int, ...]]] = {}
+    for point, weight in zip(op.points, op.weights, strict=True):
+        groups.setdefault(sympy.expand(weight), []).append(point)
+    reach = tuple(max(abs(p[d]) for p in op.points) for d in range(len(op.dims)))
+    min_points = max([t.points for t in tables.values()] + [2 * r + 1 for r in reach])
+    return Plan(
+        config,
+        op,
+        tuple((w, tuple(points)) for w, points in groups.items()),
+        tuple(terms),
+        tables,
+        reach,
+        min_points,
+    )
+
+
+# ------------------------------------------------------------------ rendering
+
+
+class _Raw(str):
+    """Text printed as it is (a pre-printed number or name)."""
+
+    __slots__ = ()
+
+
+def _pretty(value: Any, indent: int, prefix: str, suffix: str) -> str:
+    """A literal laid out as ruff formats it: inline if it fits, else exploded.
+
+    ``prefix`` is what precedes the value on its line (``_TABLES = `` or a dict
+    key), ``suffix`` what follows (``,`` inside a container).
+    """
+    pad = " " * indent
+    if isinstance(value, _Raw):
+        return value
+    if isinstance(value, str):
+        return printing.string(value)
+    if isinstance(value, dict):
+        items = [(f"{_pretty(k, 0, '', '')}: ", v) for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [("", v) for v in value]
+        opening, closing = "(", ")"
+    inline_items = [key + _pretty(v, 0, "", "") for key, v in items]
+    single = "," if opening == "(" and len(items) == 1 else ""
+    inline = opening + ", ".join(inline_items) + single + closing
+    if (
+        "\n" not in inline
+        and len(pad + prefix + inline + suffix) <= printing.LINE_LENGTH
+    ):
+        return inline
+    lines = [opening]
+    for key, v in items:
+        text = _pretty(v, indent + 4, key, ",")
+        lines.append(f"{pad}    {key}{text},")
+    lines.append(f"{pad}{closing}")
+    return "\n".join(lines)
+
+
+def _table_value(table: AxisTable) -> dict[str, Any]:
+    def numbers(values: Sequence[Any]) -> tuple[_Raw, ...]:
+        return tuple(_Raw(printing.number(v)) for v in values)
+
+    def ints(values: Sequence[int]) -> tuple[_Raw, ...]:
+        return tuple(_Raw(str(v)) for v in values)
+
+    nodes, values, datum = table.neumann
+    return {
+        "derivative": _Raw(str(table.derivative)),
+        "offsets": ints(table.offsets),
+        "weights": numbers(table.weights),
+        "edges": tuple((ints(o), numbers(w)) for o, w in table.edges),
+        "neumann": (ints(nodes), numbers(values), _Raw(printing.number(datum))),
+        "points": _Raw(str(table.points)),
+    }
+
+
+def _tuple(values: Sequence[Any]) -> str:
+    items = [str(v) for v in values]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _docstring(entry: Entry, plan: Plan) -> list[str]:
+    op = plan.operator
+    c = plan.config
+    dims = ", ".join(op.dims)
+    steps = ", ".join(h.name for h in op.steps)
+    lines = [
+        f"{op.expression} on the last {len(op.dims)} axes of u (or ``axes``), "
+        f"accuracy {op.accuracy}.",
+        "",
+        f"Variables ({dims}) with steps ({steps}); interior points:",
+        "",
+    ]
+    samples = [
+        "u[" + ", ".join(_index(d, o) for d, o in zip(op.dims, p, strict=True)) + "]"
+        for p in op.points
+    ]
+    formula = " + ".join(
+        f"({printing.expression(w)})*{sample}"
+        for sample, w in zip(samples, op.weights, strict=True)
+    )
+    lines += printing.wrap_terms(
+        f"out[{', '.join('i_' + d for d in op.dims)}] = {formula}",
+        80,
+        first="    ",
+        rest="        ",
+    )
+    lines += [
+        "",
+        *printing.wrap_terms(
+            f"leading error: {plain(op.leading_error, op.dims)}", 80, rest="    "
+        ),
+        "(approximation - exact; u_xxxx is the fourth derivative in x)",
+        "",
+    ]
+    if c.grid == "coordinates":
+        lines += [
+            "Coordinate grid: each 1-D factor uses derivative + accuracy points with",
+            "the Lagrange weights of the local spacings, so the accuracy holds on",
+            "any grid, for mixed derivatives too (composed 1-D derivatives).",
+        ]
+    elif c.boundary == "one-sided":
+        lines += [
+            "Edges and corners: the terms' 1-D derivatives composed, each one-sided",
+            f"at the edges with accuracy {op.accuracy}; the output has u's shape.",
+        ]
+    elif c.boundary == "periodic":
+        lines += ["Boundary: periodic (indices wrap around)."]
+    else:
+        lines += [
+            "Boundary: valid: the output has ("
+            + ", ".join(f"{2 * r}" for r in plan.reach)
+            + ") fewer points along the axes;",
+            "out[j] is the value at point i = j + reach.",
+        ]
+    lines += ["", "Spec entry::", ""] + [
+        "    " + line for line in entry.toml.split("\n")
+    ]
+    lines += [
+        "",
+        "Parameters",
+        "----------",
+        "u : array_like",
+        "    Samples; integer input is converted to float64.",
+    ]
+    if c.grid == "coordinates":
+        lines += [
+            "coords : sequence of array_like",
+            "    One strictly monotonic 1-D coordinate array per variable, in the",
+            f"    order ({dims}).",
+        ]
+    else:
+        lines += [
+            "h : float or sequence of float, optional",
+            f"    One step for every variable, or one per variable ({dims}).",
+        ]
+    lines += [
+        "axes : sequence of int, optional",
+        f"    The array axes of ({dims}); default the last {len(op.dims)} axes.",
+        "out : ndarray, optional",
+        "    Where to write the result.",
+        "",
+        "Returns",
+        "-------",
+        "ndarray",
+        "    Same dtype as ``u`` (float64 for integer input).",
+    ]
+    return lines
+
+
+def _index(dim: str, offset: int) -> str:
+    if offset == 0:
+        return f"i_{dim}"
+    return f"i_{dim} {'-' if offset < 0 else '+'} {abs(offset)}"
+
+
+def context(entry: Entry, plan: Plan) -> dict[str, Any]:
+    """The strings ``nd.j2`` prints (printing only)."""
+    op = plan.operator
+    names = {h.name: h.name for h in op.steps}
+    groups = []
+    for number, (weight, points) in enumerate(plan.groups):
+        groups.append(
+            {
+                "constant": f"c{number}",
+                "value": printing.expression(weight, names),
+                "views": [_tuple(p) for p in points],
+                "meaning": ", ".join(_tuple(p) for p in points),
+            }
+        )
+    c = plan.config
+    ndim = len(op.dims)
+    trim = tuple(2 * r for r in plan.reach) if c.boundary == "valid" else (0,) * ndim
+    shift = plan.reach if c.boundary != "one-sided" else (0,) * ndim
+    return {
+        "module_doc": printing.docstring(
+            [
+                f"N-D operator {op.expression}, accuracy {op.accuracy}.",
+                "",
+                f"{c.boundary.capitalize()} boundary, {c.grid} grid, {ndim}-D arrays.",
+                "Standalone: needs only numpy"
+                + (" (scipy inside the matrix functions)." if c.matrix else "."),
+                "The function docstrings hold the formula, the exact weights and the",
+                "error term.",
+            ],
+            level=0,
+        ),
+        "name": c.name,
+        "docstring": printing.docstring(_docstring(entry, plan)),
+        "ndim": ndim,
+        "steps": ", ".join(h.name for h in op.steps),
+        "groups": groups,
+        "coordinates": c.grid == "coordinates",
+        "boundary": c.boundary,
+        "matrix": c.matrix,
+        "reach": _tuple(plan.reach),
+        "trim": _tuple(trim),
+        "shift": _tuple(shift),
+        "min_points": plan.min_points,
+        "block": BLOCK,
+        "all": [
+            printing.string(n.format(name=c.name))
+            for n in sorted(DEFINES if c.matrix else DEFINES[:1])
+        ],
+        "terms": _pretty(
+            tuple(
+                (
+                    _Raw(printing.number(coefficient)),
+                    tuple(key if key else _Raw("None") for key in keys),
+                )
+                for coefficient, keys in plan.terms
+            ),
+            0,
+            "_TERMS = ",
+            "",
+        ),
+        "tables": _pretty(
+            {key: _table_value(t) for key, t in sorted(plan.tables.items())},
+            0,
+            "_TABLES = ",
+            "",
+        ),
+    }
+
+
+# ---------------------------------------------------------------- verification
+
+
+def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
+    """Polynomial exactness, convergence (interior, edges, corners), matrices."""
+    from stencilgen.kinds import _nd_checks
+
+    return _nd_checks.check(plan, module)
