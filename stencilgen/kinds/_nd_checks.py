@@ -38,7 +38,7 @@ from stencilgen.verify import (
 if TYPE_CHECKING:
     from stencilgen.kinds.nd import Plan
 
-__all__ = ["check"]
+__all__ = ["check", "check_flux"]
 
 _STEPS = (0.3, 0.45, 0.2, 0.35)
 _A = (0.7, -0.4, 0.5, 0.3)
@@ -283,3 +283,145 @@ def check(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     if plan.config.matrix:
         rows.append(_matrix_checks(plan, module))
     return rows
+
+
+# ----------------------------------------------------------------- flux form
+
+
+def _flux_exact(
+    mesh: Sequence[np.ndarray],
+    u: np.ndarray,
+    du: Sequence[np.ndarray],
+    ddu: Sequence[np.ndarray],
+    k: np.ndarray,
+    dk: Sequence[np.ndarray],
+) -> np.ndarray:
+    """Σ_d (k u_d)_d = Σ_d (k_d u_d + k u_dd)."""
+    return sum((dk[d] * du[d] + k * ddu[d] for d in range(len(mesh))), np.zeros_like(u))
+
+
+def _flux_call(plan: Plan, module: ModuleType, u: Any, k: Any, h: Any) -> Any:
+    name = plan.config.name
+    names = list(dict.fromkeys(n for n, _ in plan.config.flux))
+    return getattr(module, name)(u, *([k] * len(names)), h)
+
+
+def _flux_trim(plan: Plan, array: np.ndarray) -> np.ndarray:
+    if plan.config.boundary == "periodic":
+        return array
+    return array[(slice(1, -1),) * array.ndim]
+
+
+def check_flux(plan: Plan, module: ModuleType) -> list[VerifyRow]:
+    """Exactness (u quadratic, k linear), convergence, and the matrix if any."""
+    name = plan.config.name
+    ndim = len(plan.config.flux)
+    rng = np.random.default_rng(5)
+    periodic = plan.config.boundary == "periodic"
+    polynomial = None
+    if not periodic:
+        axes1d = [0.1 + _STEPS[d] * np.arange(9 + d) for d in range(ndim)]
+        mesh = np.meshgrid(*axes1d, indexing="ij")
+        a, b = rng.uniform(0.5, 1.5, ndim + 1), rng.uniform(-1, 1, (ndim, ndim))
+        k = a[0] + sum(a[d + 1] * mesh[d] for d in range(ndim))
+        u = sum(b[i, j] * mesh[i] * mesh[j] for i in range(ndim) for j in range(ndim))
+        du = [
+            sum((b[d, j] + b[j, d]) * mesh[j] for j in range(ndim)) for d in range(ndim)
+        ]
+        ddu = [2 * b[d, d] + 0 * u for d in range(ndim)]
+        exact = _flux_exact(
+            mesh, u, du, ddu, k, [a[d + 1] + 0 * u for d in range(ndim)]
+        )
+        approx = _flux_call(plan, module, u, k, list(_STEPS[:ndim]))
+        polynomial = relative_error(approx, _flux_trim(plan, exact))
+    errors, steps = [], []
+    for n in (16, 32, 64) if ndim == 2 else (8, 16, 32):
+        if periodic:
+            axes1d = [np.arange(n) * (2 * math.pi / n) for _ in range(ndim)]
+            waves: list[float] = [1.0, 2.0, 1.0][:ndim]
+        else:
+            axes1d = [np.linspace(0.0, 1.0, n) for _ in range(ndim)]
+            waves = [_B[d] for d in range(ndim)]
+        mesh = np.meshgrid(*axes1d, indexing="ij")
+        phase = sum(w * x for w, x in zip(waves, mesh, strict=True))
+        u = np.sin(phase + 0.3)
+        du = [w * np.cos(phase + 0.3) for w in waves]
+        ddu = [-(w**2) * u for w in waves]
+        k = 2.0 + np.cos(phase)
+        dk = [-w * np.sin(phase) for w in waves]
+        exact = _flux_exact(mesh, u, du, ddu, k, dk)
+        h = [float(x[1] - x[0]) for x in axes1d]
+        approx = _flux_call(plan, module, u, k, h)
+        error = np.max(np.abs(approx - _flux_trim(plan, exact)))
+        errors.append(float(error) / float(np.max(np.abs(exact))))
+        steps.append(h[0])
+    order = convergence_order(steps, errors)
+    ok = (polynomial is None or polynomial < 1e-8) and (order_ok(order, 2) or order > 2)
+    rows = [
+        VerifyRow(
+            name, name, 2, order, None, polynomial, ok, f"{ndim}-D flux form, uniform"
+        )
+    ]
+    if plan.config.matrix:
+        rows.append(_flux_matrix_checks(plan, module))
+    return rows
+
+
+def _flux_matrix_checks(plan: Plan, module: ModuleType) -> VerifyRow:
+    from scipy.sparse.linalg import spsolve
+
+    name = plan.config.name
+    ndim = len(plan.config.flux)
+    names = list(dict.fromkeys(n for n, _ in plan.config.flux))
+    system = getattr(module, f"{name}_system")
+    notes = []
+    # Periodic: the matrix against the flux formula with numpy.roll.
+    shape = tuple(7 + d for d in range(ndim))
+    rng = np.random.default_rng(4)
+    u, k = rng.standard_normal(shape), rng.uniform(0.5, 2.0, shape)
+    steps = list(_STEPS[:ndim])
+    matrix, _, _ = system(shape, steps, "periodic", *([k] * len(names)))
+    expected = np.zeros(shape)
+    for d in range(ndim):
+        up = 0.5 * (k + np.roll(k, -1, axis=d))
+        down = 0.5 * (k + np.roll(k, 1, axis=d))
+        expected += (
+            up * (np.roll(u, -1, axis=d) - u) - down * (u - np.roll(u, 1, axis=d))
+        ) / steps[d] ** 2
+    periodic = relative_error(matrix @ u.ravel(), expected.ravel())
+    symmetric = abs(matrix - matrix.T).max() if matrix.nnz else 0.0
+    if periodic > 1e-12 or symmetric > 0:
+        notes.append(
+            f"periodic matrix: error {periodic:.1e}, asymmetry {symmetric:.1e}"
+        )
+    # Poisson with variable k, Dirichlet sides: convergence order.
+    errors, hs = [], []
+    for n in (9, 17, 33) if ndim == 2 else (7, 11, 15):
+        grid = np.linspace(0.0, 1.0, n)
+        mesh = np.meshgrid(*[grid] * ndim, indexing="ij")
+        phase = sum(_B[d] * x for d, x in enumerate(mesh))
+        u = np.sin(phase + 0.3)
+        du = [_B[d] * np.cos(phase + 0.3) for d in range(ndim)]
+        ddu = [-(_B[d] ** 2) * u for d in range(ndim)]
+        k = 2.0 + np.cos(phase)
+        dk = [-_B[d] * np.sin(phase) for d in range(ndim)]
+        f = _flux_exact(mesh, u, du, ddu, k, dk)
+        h = grid[1] - grid[0]
+        matrix, _, unknown = system(u.shape, h, "dirichlet", *([k] * len(names)))
+        rhs = getattr(module, f"{name}_rhs")(f, u, h, "dirichlet", *([k] * len(names)))
+        solution = spsolve(matrix.tocsc(), rhs)
+        errors.append(float(np.max(np.abs(solution - u[unknown].ravel()))))
+        hs.append(h)
+    order = convergence_order(hs, errors)
+    if not (order_ok(order, 2) or order > 2):
+        notes.append(f"Poisson solve converges at {order:.2f}")
+    return VerifyRow(
+        name,
+        f"{name}_matrix",
+        2,
+        order,
+        None,
+        periodic,
+        not notes,
+        "; ".join(notes) or "periodic = flux formula, symmetric; Poisson order",
+    )

@@ -27,6 +27,8 @@ keeps the accuracy on any grid. Matrices: ``templates/runtime/nd_matrix.py``.
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -94,11 +96,14 @@ class NDConfig:
     boundary: str
     grid: str
     matrix: bool
+    flux: tuple[tuple[str, str], ...] = ()
 
 
 def parse(fields: Fields) -> NDConfig:
     """Validate an ``nd`` entry: cheap checks, every error names the key."""
     text = fields.string("expression")
+    if ")_" in text.replace(" ", ""):
+        return _parse_flux(fields, text)
     try:
         op = parse_operator(text)
     except StencilgenError as error:
@@ -137,6 +142,58 @@ def parse(fields: Fields) -> NDConfig:
     return NDConfig(fields.name, text, accuracy, boundary, grid, matrix)
 
 
+_FLUX_TERM = r"\(\s*([A-Za-z_]\w*)\s*\*\s*u_([a-z])\s*\)\s*_([a-z])"
+_FLUX = re.compile(rf"\s*{_FLUX_TERM}(?:\s*\+\s*{_FLUX_TERM})*\s*")
+
+
+def _parse_flux(fields: Fields, text: str) -> NDConfig:
+    """A conservative flux form ``(k*u_x)_x + (k*u_y)_y``: compact, accuracy 2."""
+    if _FLUX.fullmatch(text) is None:
+        raise fields.error(
+            "expression",
+            "a flux form is a sum of terms (k*u_x)_x, one per variable, with k the "
+            'name of a coefficient array, e.g. "(k*u_x)_x + (k*u_y)_y"',
+        )
+    terms = []
+    for name, inner, outer in re.findall(_FLUX_TERM, text):
+        if inner != outer:
+            raise fields.error(
+                "expression",
+                f"({name}*u_{inner})_{outer} mixes two variables; a flux form takes "
+                "(k*u_x)_x terms",
+            )
+        if keyword.iskeyword(name) or name in ("u", "h", "np", "math", "operator"):
+            raise fields.error(
+                "expression", f"{name!r} cannot name a coefficient array; rename it"
+            )
+        terms.append((name, inner))
+    dims = [d for _, d in terms]
+    if len(set(dims)) != len(dims):
+        raise fields.error("expression", "each variable may have one flux term")
+    if any(name in dims or name == f"h_{d}" for name, _ in terms for d in dims):
+        raise fields.error(
+            "expression", "a coefficient name is also a variable or a step; rename it"
+        )
+    accuracy = fields.integer("accuracy", minimum=1, default=2)
+    if accuracy != 2:
+        raise fields.error(
+            "accuracy", "the compact flux form has accuracy 2; set accuracy = 2"
+        )
+    boundary = fields.choice("boundary", ("periodic", "valid"), default="valid")
+    if fields.choice("grid", GRIDS, default="uniform") != "uniform":
+        raise fields.error("grid", 'the flux form needs grid = "uniform"')
+    matrix = fields.boolean("matrix", default=False)
+    return NDConfig(
+        fields.name,
+        text,
+        2,
+        boundary,
+        "uniform",
+        matrix,
+        tuple(sorted(terms, key=lambda t: t[1])),
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything context and verify need, derived once.
@@ -158,6 +215,11 @@ class Plan:
 
 def derive(config: NDConfig) -> Plan:
     """All SymPy work: the operator, its 1-D factors and the fused stencil."""
+    if config.flux:
+        # With k = 1 the flux form is this Laplacian: its reach and docstring.
+        laplacian = " + ".join(f"u_{d}{d}" for _, d in config.flux)
+        op = operator(laplacian, 2)
+        return Plan(config, op, (), (), {}, (1,) * len(config.flux), 3)
     op = operator(config.expression, config.accuracy)
     terms, tables = matrix_terms(op)
     groups: dict[sympy.Expr, list[tuple[int, ...]]] = {}
@@ -336,8 +398,93 @@ def _index(dim: str, offset: int) -> str:
     return f"i_{dim} {'-' if offset < 0 else '+'} {abs(offset)}"
 
 
+def _flux_context(entry: Entry, plan: Plan) -> dict[str, Any]:
+    c = plan.config
+    dims = [d for _, d in c.flux]
+    names = list(dict.fromkeys(name for name, _ in c.flux))
+    steps = ", ".join(f"h_{d}" for d in dims)
+    index = ", ".join(f"i_{d}" for d in dims)
+    lines = [
+        f"A flux-form operator, accuracy 2, on the last {len(dims)} axes of u.",
+        "",
+        *printing.wrap_terms(c.expression, 80, first="    ", rest="    "),
+        "",
+        "The compact conservative scheme, k at the half points as the arithmetic",
+        "mean k[i+1/2] = (k[i] + k[i+1]) / 2; along each variable d:",
+        "",
+        "    ((k*u_d)_d)[i] = (k[i+1/2]*(u[i+1] - u[i]) - k[i-1/2]*(u[i] - u[i-1]))",
+        "                     / h_d**2",
+        "",
+        "Three points per axis (no odd-even decoupling), exact for u quadratic and k",
+        "linear; leading error O(h**2) for smooth k. Its matrix is symmetric.",
+        "",
+        "Boundary: "
+        + (
+            "periodic (indices wrap around)."
+            if c.boundary == "periodic"
+            else f"valid: out[{index}] is the value at the interior point i + 1."
+        ),
+        "",
+        "Spec entry::",
+        "",
+        *["    " + line for line in entry.toml.split("\n")],
+        "",
+        "Parameters",
+        "----------",
+        "u : array_like",
+        "    Samples; integer input is converted to float64.",
+        *[
+            line
+            for name in names
+            for line in (
+                f"{name} : array_like",
+                "    The coefficient at the grid points (broadcast to u's shape).",
+            )
+        ],
+        "h : float or sequence of float, optional",
+        f"    One step for every variable, or one per variable ({', '.join(dims)}).",
+        "axes : sequence of int, optional",
+        f"    The array axes of ({', '.join(dims)}); default the last {len(dims)}.",
+        "out : ndarray, optional",
+        "    Where to write the result.",
+        "",
+        "Returns",
+        "-------",
+        "ndarray",
+        "    Same dtype as ``u`` (float64 for integer input).",
+    ]
+    return {
+        "module_doc": printing.docstring(
+            [
+                f"Flux-form operator {c.expression}, accuracy 2.",
+                "",
+                f"{c.boundary.capitalize()} boundary, uniform grid, "
+                f"{len(dims)}-D arrays.",
+                "Standalone: needs only numpy"
+                + (" (scipy inside the matrix functions)." if c.matrix else "."),
+            ],
+            level=0,
+        ),
+        "name": c.name,
+        "flux": True,
+        "docstring": printing.docstring(lines),
+        "ndim": len(dims),
+        "steps": steps,
+        "coefficients": names,
+        "ks": _tuple([name for name, _ in c.flux]),
+        "matrix": c.matrix,
+        "boundary": c.boundary,
+        "all": [
+            printing.string(n.format(name=c.name))
+            for n in sorted(DEFINES if c.matrix else DEFINES[:1])
+        ],
+    }
+
+
 def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     """The strings ``nd.j2`` prints (printing only)."""
+    if plan.config.flux:
+        return _flux_context(entry, plan)
     op = plan.operator
     names = {h.name: h.name for h in op.steps}
     groups = []
@@ -380,6 +527,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "shift": _tuple(shift),
         "min_points": plan.min_points,
         "block": BLOCK,
+        "flux": False,
         "all": [
             printing.string(n.format(name=c.name))
             for n in sorted(DEFINES if c.matrix else DEFINES[:1])
@@ -412,4 +560,6 @@ def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness, convergence (interior, edges, corners), matrices."""
     from stencilgen.kinds import _nd_checks
 
+    if plan.config.flux:
+        return _nd_checks.check_flux(plan, module)
     return _nd_checks.check(plan, module)
