@@ -112,12 +112,13 @@ def axis_table(derivative: int, accuracy: int) -> AxisTable:
 
 
 def matrix_terms(
-    op: Operator,
+    op: Operator, symbols: bool = False
 ) -> tuple[list[tuple[sympy.Expr, tuple[str | None, ...]]], dict[str, AxisTable]]:
     """The operator as a sum of Kronecker products of 1-D factors.
 
     Returns the terms ``(coefficient, keys)`` (one key per dimension, ``None`` for
-    the identity) and the tables the keys name.
+    the identity) and the tables the keys name. ``symbols=True`` lets symbolic
+    coefficients through (array arguments of generated operators).
 
     Raises
     ------
@@ -142,7 +143,7 @@ def matrix_terms(
     terms = []
     tables: dict[str, AxisTable] = {}
     for alpha, coefficient in op.terms.items():
-        if not coefficient.is_number:
+        if not coefficient.is_number and not symbols:
             raise StencilError(
                 f"the coefficient {coefficient} is not a number; a matrix needs "
                 "numeric coefficients"

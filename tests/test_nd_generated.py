@@ -232,7 +232,8 @@ def test_coordinates_are_checked():
     [
         ('expression = "u_x*u_y"', "multiplies two terms in u"),
         ('expression = "sin(u)"', "is not allowed"),
-        ('expression = "c*u_xx"', "is not a number"),
+        ('expression = "c**2*u_xx"', "a number times one name"),
+        ('expression = "k*u_xx"\nmatrix = true', "numeric coefficients"),
         ('expression = "u_xx"\naccuracy = 3', "even accuracy"),
         (
             'expression = "u_xx"\ngrid = "coordinates"\nboundary = "periodic"',
@@ -267,3 +268,26 @@ def test_docstring_holds_the_exact_weights_and_error():
     assert math.isclose(
         float(sympy.Rational(-5, 2)), LAP2_4._TABLES["d2"]["weights"][2]
     )
+
+
+def test_variable_coefficients_are_array_arguments():
+    module = render('[v]\nexpression = "k*u_xx + 2*c*u_yy"\n')
+    assert "c : array_like" in module.v.__doc__  # arguments in alphabetical order
+    x = 0.1 + 0.3 * np.arange(9)
+    y = -0.2 + 0.25 * np.arange(11)
+    X, Y = np.meshgrid(x, y, indexing="ij")
+    u = X**3 - X * Y**2 + 2 * Y**3
+    k = np.random.default_rng(5).uniform(0.5, 2.0, u.shape)
+    c = np.cos(X + Y)
+    exact = k * 6 * X + 2 * c * (-2 * X + 12 * Y)
+    np.testing.assert_allclose(
+        module.v(u, c, k, (0.3, 0.25)), exact, rtol=1e-9, atol=1e-9
+    )
+    # A coefficient broadcasts against u (here: constant along y).
+    kx = k[:, :1]
+    np.testing.assert_allclose(
+        module.v(u, c, kx, (0.3, 0.25)),
+        module.v(u, c, np.broadcast_to(kx, u.shape), (0.3, 0.25)),
+    )
+    with pytest.raises(ValueError, match="does not broadcast"):
+        module.v(u, c, k[:3], (0.3, 0.25))

@@ -45,8 +45,26 @@ _A = (0.7, -0.4, 0.5, 0.3)
 _B = (1.1, 0.8, -0.9, 0.6)
 
 
-def _terms(plan: Plan) -> list[tuple[float, tuple[int, ...]]]:
-    return [(float(c), a) for a, c in plan.operator.terms.items()]
+def _fields(plan: Plan, mesh: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+    """Smooth coefficient arrays for the operator's coefficient names."""
+    total = sum(mesh, np.zeros_like(mesh[0]))
+    return {
+        name: 1.0 + 0.4 * np.sin(0.9 * total + number)
+        for number, name in enumerate(plan.coefficients)
+    }
+
+
+def _terms(plan: Plan, mesh: Sequence[np.ndarray]) -> list[tuple[Any, tuple[int, ...]]]:
+    """(weight, alpha) per term; the weight an array for a coefficient array."""
+    fields = _fields(plan, mesh)
+    terms = []
+    for alpha, c in plan.operator.terms.items():
+        number, rest = sympy.sympify(c).as_coeff_Mul()
+        weight: Any = float(number)
+        if rest != 1:
+            weight = weight * fields[str(rest)]
+        terms.append((weight, alpha))
+    return terms
 
 
 def _grid(plan: Plan, n: int, seed: int = 0) -> list[np.ndarray]:
@@ -60,7 +78,8 @@ def _call(plan: Plan, function: Callable[..., Any], u: np.ndarray, axes1d: Any) 
     if plan.config.grid == "coordinates":
         return function(u, axes1d)
     steps = [float(x[1] - x[0]) for x in axes1d]
-    return function(u, steps)
+    fields = _fields(plan, np.meshgrid(*axes1d, indexing="ij"))
+    return function(u, *[fields[name] for name in plan.coefficients], steps)
 
 
 def _polynomial_case(
@@ -77,7 +96,7 @@ def _polynomial_case(
     exact = np.zeros(mesh[0].shape)
     for c, e in zip(coefficients, monomials, strict=True):
         u += c * math.prod(x**k for x, k in zip(mesh, e, strict=True))
-        for weight, alpha in _terms(plan):
+        for weight, alpha in _terms(plan, mesh):
             if any(a > k for a, k in zip(alpha, e, strict=True)):
                 continue
             factor = math.prod(math.perm(k, a) for k, a in zip(e, alpha, strict=True))
@@ -143,7 +162,7 @@ def _convergence(plan: Plan, function: Callable[..., Any]) -> dict[str, float | 
         u = phase.real
         symbol = sum(
             w * math.prod(kd**a for kd, a in zip(k, alpha, strict=True))
-            for w, alpha in _terms(plan)
+            for w, alpha in _terms(plan, mesh)
         )
         exact = (symbol * phase).real
         approx = _call(plan, function, u, axes1d)
@@ -245,7 +264,7 @@ def _poisson_order(plan: Plan, module: ModuleType) -> float:
         exact = phase.real
         symbol = sum(
             w * math.prod(kd**a for kd, a in zip(k, alpha, strict=True))
-            for w, alpha in _terms(plan)
+            for w, alpha in _terms(plan, mesh)
         )
         source = (symbol * phase).real
         h = 1.0 / (n - 1)

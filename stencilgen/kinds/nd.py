@@ -109,11 +109,13 @@ def parse(fields: Fields) -> NDConfig:
     except StencilgenError as error:
         raise fields.error("expression", str(error)) from None
     for alpha, coefficient in op.terms.items():
-        if not coefficient.is_number:
+        number, rest = coefficient.as_coeff_Mul()
+        if not (rest == 1 or (isinstance(rest, sympy.Symbol) and number.is_Rational)):
             raise fields.error(
                 "expression",
                 f"the coefficient {coefficient} of {derivative_name(alpha, op.dims)} "
-                "is not a number; generated operators take numeric coefficients",
+                "must be a number or a number times one name (an array argument, "
+                "as in k*u_xx)",
             )
         if sum(alpha) == 0:
             raise fields.error(
@@ -139,6 +141,17 @@ def parse(fields: Fields) -> NDConfig:
     matrix = fields.boolean("matrix", default=False)
     if matrix and grid == "coordinates":
         raise fields.error("matrix", 'matrices need grid = "uniform"; remove matrix')
+    variable = any(not c.is_number for c in op.terms.values())
+    if matrix and variable:
+        raise fields.error(
+            "matrix",
+            "matrices need numeric coefficients; for a coefficient array use the "
+            "flux form (k*u_x)_x + (k*u_y)_y",
+        )
+    if variable and grid == "coordinates":
+        raise fields.error(
+            "grid", 'coefficient arrays need grid = "uniform"; remove grid'
+        )
     return NDConfig(fields.name, text, accuracy, boundary, grid, matrix)
 
 
@@ -212,6 +225,15 @@ class Plan:
     reach: tuple[int, ...]
     min_points: int
 
+    @property
+    def coefficients(self) -> tuple[str, ...]:
+        """Names of the coefficient arrays (variable coefficients), sorted."""
+        return tuple(
+            sorted(
+                {s.name for c in self.operator.terms.values() for s in c.free_symbols}
+            )
+        )
+
 
 def derive(config: NDConfig) -> Plan:
     """All SymPy work: the operator, its 1-D factors and the fused stencil."""
@@ -221,7 +243,7 @@ def derive(config: NDConfig) -> Plan:
         op = operator(laplacian, 2)
         return Plan(config, op, (), (), {}, (1,) * len(config.flux), 3)
     op = operator(config.expression, config.accuracy)
-    terms, tables = matrix_terms(op)
+    terms, tables = matrix_terms(op, symbols=True)
     groups: dict[sympy.Expr, list[tuple[int, ...]]] = {}
     for point, weight in zip(op.points, op.weights, strict=True):
         groups.setdefault(sympy.expand(weight), []).append(point)
@@ -367,6 +389,11 @@ def _docstring(entry: Entry, plan: Plan) -> list[str]:
         "u : array_like",
         "    Samples; integer input is converted to float64.",
     ]
+    for name in plan.coefficients:
+        lines += [
+            f"{name} : array_like",
+            "    Coefficient values at the grid points (broadcast to u's shape).",
+        ]
     if c.grid == "coordinates":
         lines += [
             "coords : sequence of array_like",
@@ -528,11 +555,23 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "min_points": plan.min_points,
         "block": BLOCK,
         "flux": False,
+        "coefficients": list(plan.coefficients),
+        "variable_terms": [
+            {
+                "coefficient": printing.number(coefficient)
+                if coefficient.is_number
+                else printing.expression(coefficient),
+                "factors": _tuple([printing.string(k) if k else "None" for k in keys]),
+            }
+            for coefficient, keys in plan.terms
+        ],
         "all": [
             printing.string(n.format(name=c.name))
             for n in sorted(DEFINES if c.matrix else DEFINES[:1])
         ],
-        "terms": _pretty(
+        "terms": None
+        if plan.coefficients
+        else _pretty(
             tuple(
                 (
                     _Raw(printing.number(coefficient)),

@@ -22,6 +22,7 @@ __all__ = [
     "_nd_apply_1d",
     "_nd_axes",
     "_nd_blocks",
+    "_nd_coefficient",
     "_nd_frame",
     "_nd_output",
     "_nd_prepare",
@@ -251,3 +252,18 @@ def _nd_frame(v, o, terms, tables, steps, reach):
             for coefficient, keys in terms:
                 total = total + coefficient * _nd_term(v, keys, tables, steps, box)
             o[(slice(None),) * lead + tuple(slice(a, b) for a, b in box)] = total
+
+
+def _nd_coefficient(k, v, axes, name):
+    """A coefficient array broadcast to u's shape, its axes ordered as v's."""
+    ndim = len(axes)
+    last = tuple(range(v.ndim - ndim, v.ndim))
+    shape = np.moveaxis(np.broadcast_to(v.dtype.type(0), v.shape), last, axes).shape
+    try:
+        k = np.broadcast_to(np.asarray(k, dtype=v.dtype), shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: a coefficient of shape {np.shape(k)} does not broadcast to u's "
+            f"shape {shape}"
+        ) from None
+    return np.moveaxis(k, axes, last)

@@ -19,24 +19,9 @@ wide stencil u[i+2] - 2u[i] + u[i-2] that decouples odd and even points.
 
 import numpy as np
 
-__all__ = ["_nd_flux", "_nd_flux_coefficient", "_nd_flux_system"]
+__all__ = ["_nd_flux", "_nd_flux_system"]
 
 # ---- included in generated modules from here ----
-
-
-def _nd_flux_coefficient(k, v, axes, name):
-    """A coefficient array broadcast to u's shape, its axes ordered as v's."""
-    ndim = len(axes)
-    last = tuple(range(v.ndim - ndim, v.ndim))
-    shape = np.moveaxis(np.broadcast_to(v.dtype.type(0), v.shape), last, axes).shape
-    try:
-        k = np.broadcast_to(np.asarray(k, dtype=v.dtype), shape)
-    except ValueError:
-        raise ValueError(
-            f"{name}: a coefficient of shape {np.shape(k)} does not broadcast to u's "
-            f"shape {shape}"
-        ) from None
-    return np.moveaxis(k, axes, last)
 
 
 def _nd_flux(v, ks, steps, o):
