@@ -150,6 +150,25 @@ class Analysis:
     solution: dict[sympy.Symbol, sympy.Expr] | None = field(default=None)
 
     @property
+    def operator(self) -> str | None:
+        """What the formula approximates in the operator language (``"u_xx"``).
+
+        ``None`` when it is not consistent or the variable's name is not one
+        letter (the language names variables by single letters).
+
+        Examples
+        --------
+        >>> analyze("(f(t+h) - f(t-h))/(2*h)").operator
+        'u_t'
+        """
+        if not self.consistent or self.derivative is None:
+            return None
+        name = self.formula.variable.name
+        if not re.fullmatch(r"[A-Za-z]", name):
+            return None
+        return "u" + ("_" + name * self.derivative if self.derivative else "")
+
+    @property
     def exact(self) -> sympy.Expr | None:
         """The derivative approximated, e.g. ``Derivative(f(x), x)``."""
         if self.derivative is None:

@@ -450,3 +450,8 @@ def test_cli_analyze_multivariate_json(capsys):
     assert doc["consistent"] is True and doc["derivative"] is None
     assert doc["leading_error"].startswith("h**2*Derivative(u(x, y), (x, 4))/12")
     assert main(["analyze", "u(x+h, y)*u(x, y)"]) == 2
+
+
+def test_one_dimensional_analysis_names_its_operator_too():
+    assert stencilgen.analyze("(f(x+h) - 2*f(x) + f(x-h))/h**2").operator == "u_xx"
+    assert stencilgen.analyze("(f(x) - f(x-h))/2").operator is None

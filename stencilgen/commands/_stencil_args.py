@@ -190,11 +190,12 @@ def stencil_from_args(args: argparse.Namespace) -> Stencil:
             "the following arguments are required: -d/--derivative (or --operator "
             "EXPRESSION for an N-D operator)"
         )
+    # Commands that share -d but not the N-D options (plot-error) lack them.
     nd_only = [
         name
-        for name, value in (("--points", args.points), ("--choose", args.choose))
-        if value is not None
-    ] + (["--free"] if args.free else [])
+        for name, key in (("--points", "points"), ("--choose", "choose"))
+        if getattr(args, key, None) is not None
+    ] + (["--free"] if getattr(args, "free", None) else [])
     if nd_only:
         raise StencilError(f"{', '.join(nd_only)} go with --operator, not with -d")
     if args.offsets is not None:

@@ -362,6 +362,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         ],
         "consistent": analysis.consistent,
         "derivative": analysis.derivative,
+        "operator": analysis.operator,
         "exact": text(analysis.exact),
         "accuracy": analysis.accuracy,
         "leading_error": text(analysis.leading_error),
