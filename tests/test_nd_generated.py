@@ -291,3 +291,24 @@ def test_variable_coefficients_are_array_arguments():
     )
     with pytest.raises(ValueError, match="does not broadcast"):
         module.v(u, c, k[:3], (0.3, 0.25))
+
+
+def test_periodic_entry_matrix_defaults_to_periodic_and_equals_the_operator():
+    module = render(
+        '[p4]\nexpression = "u_xx + 2*u_yy + u_xy"\naccuracy = 4\n'
+        'boundary = "periodic"\nmatrix = true\n'
+    )
+    u = np.random.default_rng(8).standard_normal((11, 13))
+    np.testing.assert_allclose(
+        module.p4_matrix(u.shape, (0.3, 0.2)) @ u.ravel(),
+        module.p4(u, (0.3, 0.2)).ravel(),
+        rtol=1e-12,
+        atol=1e-10,
+    )
+
+
+def test_one_dimensional_entry():
+    module = render('[d1]\nexpression = "u_xx"\naccuracy = 4\n')
+    x = np.linspace(0.0, 1.0, 20)
+    np.testing.assert_allclose(module.d1(x**5, x[1] - x[0]), 20 * x**3, atol=1e-9)
+    assert module.d1(np.ones((3, 20)), 0.1).shape == (3, 20)

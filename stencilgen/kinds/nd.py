@@ -494,6 +494,7 @@ def _flux_context(entry: Entry, plan: Plan) -> dict[str, Any]:
         ),
         "name": c.name,
         "flux": True,
+        "default_bc": "periodic" if c.boundary == "periodic" else "dirichlet",
         "docstring": printing.docstring(lines),
         "ndim": len(dims),
         "steps": steps,
@@ -555,6 +556,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "min_points": plan.min_points,
         "block": BLOCK,
         "flux": False,
+        "default_bc": "periodic" if c.boundary == "periodic" else "dirichlet",
         "coefficients": list(plan.coefficients),
         "variable_terms": [
             {
