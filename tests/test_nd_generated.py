@@ -312,3 +312,24 @@ def test_one_dimensional_entry():
     x = np.linspace(0.0, 1.0, 20)
     np.testing.assert_allclose(module.d1(x**5, x[1] - x[0]), 20 * x**3, atol=1e-9)
     assert module.d1(np.ones((3, 20)), 0.1).shape == (3, 20)
+
+
+@pytest.mark.parametrize("accuracy", [2, 4])
+def test_boundary_per_dimension_matches_padding_and_trimming(accuracy):
+    # Periodic in x and one-sided in y is the one-sided operator on u padded
+    # periodically in x; valid in x is the one-sided operator with x trimmed.
+    toml = '[m]\nexpression = "u_xx + u_yy + u_xy"\naccuracy = {a}\nboundary = {b}\n'
+    mixed = render(toml.format(a=accuracy, b='["periodic", "one-sided"]'))
+    valid = render(toml.format(a=accuracy, b='["valid", "one-sided"]'))
+    sided = render(toml.format(a=accuracy, b='"one-sided"'))
+    r = accuracy // 2
+    u = np.random.default_rng(9).standard_normal((13, 11))
+    padded = np.pad(u, [(r, r), (0, 0)], mode="wrap")
+    np.testing.assert_allclose(
+        mixed.m(u, (0.3, 0.2)), sided.m(padded, (0.3, 0.2))[r:-r], rtol=1e-12, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        valid.m(u, (0.3, 0.2)), sided.m(u, (0.3, 0.2))[r:-r], rtol=1e-12, atol=1e-9
+    )
+    with pytest.raises(SpecError, match="one name or a list of 2 names"):
+        parse_spec(toml.format(a=2, b='["periodic"]'))

@@ -127,18 +127,23 @@ def _polynomial(plan: Plan, function: Callable[..., Any]) -> float:
 
 
 def _trimmed(plan: Plan, array: np.ndarray) -> np.ndarray:
-    if plan.config.boundary != "valid":
-        return array
     return array[
-        tuple(slice(r, n - r) for r, n in zip(plan.reach, array.shape, strict=True))
+        tuple(
+            slice(r, n - r) if side == "valid" else slice(None)
+            for r, n, side in zip(
+                plan.reach, array.shape, plan.config.sides, strict=True
+            )
+        )
     ]
 
 
 def _regions(plan: Plan, shape: Sequence[int]) -> dict[str, np.ndarray]:
+    """Interior, edges (one axis near a one-sided end) and corners (several)."""
     count = np.zeros(shape, dtype=int)
+    sides = plan.config.sides
     for d, (n, r) in enumerate(zip(shape, plan.reach, strict=True)):
         index = np.arange(n)
-        near = (index < r) | (index >= n - r)
+        near = ((index < r) | (index >= n - r)) & (sides[d] == "one-sided")
         count += near.reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1))
     return {"interior": count == 0, "edges": count == 1, "corners": count >= 2}
 
@@ -146,17 +151,21 @@ def _regions(plan: Plan, shape: Sequence[int]) -> dict[str, np.ndarray]:
 def _convergence(plan: Plan, function: Callable[..., Any]) -> dict[str, float | None]:
     op = plan.operator
     ndim = len(op.dims)
-    periodic = plan.config.boundary == "periodic"
+    periodic = [side == "periodic" for side in plan.config.sides]
     sizes = (16, 32, 64) if ndim == 2 else (8, 16, 32) if ndim == 3 else (24, 48, 96)
     errors: dict[str, list[float]] = {"interior": [], "edges": [], "corners": []}
     steps = []
     for n in sizes:
-        if periodic:
-            axes1d = [np.arange(n) * (2 * math.pi / n) for _ in range(ndim)]
-            k = [complex(0, w) for w in (1, 2, 1, 3)[:ndim]]
-        else:
-            axes1d = _grid(plan, n)
-            k = [complex(a, b) for a, b in zip(_A, _B, strict=False)][:ndim]
+        # Periodic axes: [0, 2π) and whole waves; others [0, 1] and a generic k.
+        grids = _grid(plan, n)
+        axes1d = [
+            np.arange(n) * (2 * math.pi / n) if periodic[d] else grids[d]
+            for d in range(ndim)
+        ]
+        k = [
+            complex(0, (1, 2, 1, 3)[d]) if periodic[d] else complex(_A[d], _B[d])
+            for d in range(ndim)
+        ]
         mesh = np.meshgrid(*axes1d, indexing="ij")
         phase = np.exp(sum(kd * x for kd, x in zip(k, mesh, strict=True)))
         u = phase.real
@@ -169,11 +178,7 @@ def _convergence(plan: Plan, function: Callable[..., Any]) -> dict[str, float | 
         error = np.abs(approx - _trimmed(plan, exact))
         scale = max(float(np.max(np.abs(exact))), 1e-300)
         steps.append(float(axes1d[0][1] - axes1d[0][0]))
-        regions = (
-            _regions(plan, error.shape)
-            if plan.config.boundary == "one-sided"
-            else {"interior": np.ones(error.shape, dtype=bool)}
-        )
+        regions = _regions(plan, error.shape)
         for key, mask in regions.items():
             if mask.any():
                 errors[key].append(float(np.max(error[mask])) / scale)
@@ -285,7 +290,7 @@ def check(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     function = getattr(module, name)
     claimed = plan.config.accuracy
     # Polynomials are not periodic: periodic entries are checked by convergence.
-    periodic = plan.config.boundary == "periodic"
+    periodic = "periodic" in plan.config.sides
     polynomial = None if periodic else _polynomial(plan, function)
     orders = _convergence(plan, function)
     boundary_orders = [

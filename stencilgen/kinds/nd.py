@@ -73,7 +73,7 @@ KEYS: Mapping[str, str] = {
     "accuracy": "order of accuracy in the grid steps, even (default 2)",
     "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
     'the same accuracy at edges and corners), "periodic" or "valid" (interior '
-    "points only, shorter output)",
+    "points only, shorter output); or a list with one per variable",
     "grid": '"uniform" (default: one step per dimension) or "coordinates" (one '
     "coordinate array per dimension)",
     "matrix": "true adds name_matrix(shape, h, bc), name_system and name_rhs "
@@ -97,6 +97,12 @@ class NDConfig:
     grid: str
     matrix: bool
     flux: tuple[tuple[str, str], ...] = ()
+    boundaries: tuple[str, ...] = ()
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The boundary of each dimension (``boundaries``, or ``boundary`` for all)."""
+        return self.boundaries
 
 
 def parse(fields: Fields) -> NDConfig:
@@ -132,7 +138,8 @@ def parse(fields: Fields) -> NDConfig:
         )
     if accuracy > 8:
         raise fields.error("accuracy", "at most 8; rounding makes more useless")
-    boundary = fields.choice("boundary", BOUNDARIES, default="one-sided")
+    boundaries = _boundaries(fields, len(op.dims))
+    boundary = boundaries[0] if len(set(boundaries)) == 1 else "mixed"
     grid = fields.choice("grid", GRIDS, default="uniform")
     if grid == "coordinates" and boundary != "one-sided":
         raise fields.error(
@@ -152,7 +159,21 @@ def parse(fields: Fields) -> NDConfig:
         raise fields.error(
             "grid", 'coefficient arrays need grid = "uniform"; remove grid'
         )
-    return NDConfig(fields.name, text, accuracy, boundary, grid, matrix)
+    return NDConfig(fields.name, text, accuracy, boundary, grid, matrix, (), boundaries)
+
+
+def _boundaries(fields: Fields, ndim: int) -> tuple[str, ...]:
+    """``boundary``: one name for every dimension, or a list with one per dimension."""
+    value = fields.raw("boundary", "one-sided")
+    if isinstance(value, list):
+        if len(value) != ndim or not all(v in BOUNDARIES for v in value):
+            raise fields.error(
+                "boundary",
+                f"give one name or a list of {ndim} names (one per variable, in "
+                f"alphabetical order) from {', '.join(BOUNDARIES)}",
+            )
+        return tuple(value)
+    return (fields.choice("boundary", BOUNDARIES, default="one-sided"),) * ndim
 
 
 _FLUX_TERM = r"\(\s*([A-Za-z_]\w*)\s*\*\s*u_([a-z])\s*\)\s*_([a-z])"
@@ -204,6 +225,7 @@ def _parse_flux(fields: Fields, text: str) -> NDConfig:
         "uniform",
         matrix,
         tuple(sorted(terms, key=lambda t: t[1])),
+        (boundary,) * len(terms),
     )
 
 
@@ -365,20 +387,22 @@ def _docstring(entry: Entry, plan: Plan) -> list[str]:
             "the Lagrange weights of the local spacings, so the accuracy holds on",
             "any grid, for mixed derivatives too (composed 1-D derivatives).",
         ]
-    elif c.boundary == "one-sided":
-        lines += [
-            "Edges and corners: the terms' 1-D derivatives composed, each one-sided",
-            f"at the edges with accuracy {op.accuracy}; the output has u's shape.",
-        ]
-    elif c.boundary == "periodic":
-        lines += ["Boundary: periodic (indices wrap around)."]
     else:
-        lines += [
-            "Boundary: valid: the output has ("
-            + ", ".join(f"{2 * r}" for r in plan.reach)
-            + ") fewer points along the axes;",
-            "out[j] is the value at point i = j + reach.",
-        ]
+        sides = ", ".join(f"{d}: {b}" for d, b in zip(op.dims, c.sides, strict=True))
+        lines += [f"Boundaries ({sides}):"]
+        if "one-sided" in c.sides:
+            lines += [
+                "one-sided: at edges and corners the terms' 1-D derivatives are",
+                f"composed, each one-sided with accuracy {op.accuracy}; full length.",
+            ]
+        if "periodic" in c.sides:
+            lines += ["periodic: indices wrap around; full length."]
+        if "valid" in c.sides:
+            lines += [
+                "valid: interior points only, 2*reach fewer (reach "
+                f"{_tuple(plan.reach)});",
+                "out[j] is point j + reach.",
+            ]
     lines += ["", "Spec entry::", ""] + [
         "    " + line for line in entry.toml.split("\n")
     ]
@@ -527,14 +551,25 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         )
     c = plan.config
     ndim = len(op.dims)
-    trim = tuple(2 * r for r in plan.reach) if c.boundary == "valid" else (0,) * ndim
-    shift = plan.reach if c.boundary != "one-sided" else (0,) * ndim
+    sides = c.sides
+    trim = tuple(
+        2 * r if b == "valid" else 0 for r, b in zip(plan.reach, sides, strict=True)
+    )
+    shift = tuple(
+        0 if b == "one-sided" else r for r, b in zip(plan.reach, sides, strict=True)
+    )
+    pad = tuple(
+        r if b == "periodic" else 0 for r, b in zip(plan.reach, sides, strict=True)
+    )
+    sided = tuple(b == "one-sided" for b in sides)
     return {
         "module_doc": printing.docstring(
             [
                 f"N-D operator {op.expression}, accuracy {op.accuracy}.",
                 "",
-                f"{c.boundary.capitalize()} boundary, {c.grid} grid, {ndim}-D arrays.",
+                f"{c.boundary.capitalize()} boundary, {c.grid} grid, {ndim}-D arrays."
+                if c.boundary != "mixed"
+                else f"Boundaries {_tuple(sides)}, {c.grid} grid, {ndim}-D arrays.",
                 "Standalone: needs only numpy"
                 + (" (scipy inside the matrix functions)." if c.matrix else "."),
                 "The function docstrings hold the formula, the exact weights and the",
@@ -553,6 +588,14 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "reach": _tuple(plan.reach),
         "trim": _tuple(trim),
         "shift": _tuple(shift),
+        "pad": _tuple(pad) if any(pad) else None,
+        "sided": _tuple(sided) if any(sided) else None,
+        "box": _tuple(
+            [
+                f"(0, sizes[{d}])" if b == "one-sided" else f"({r}, sizes[{d}] - {r})"
+                for d, (r, b) in enumerate(zip(plan.reach, sides, strict=True))
+            ]
+        ),
         "min_points": plan.min_points,
         "block": BLOCK,
         "flux": False,

@@ -232,17 +232,27 @@ def _nd_term(v, keys, tables, steps, box):
     return w
 
 
-def _nd_frame(v, o, terms, tables, steps, reach):
-    """The points within ``reach`` of an edge or corner, from composed 1-D stencils."""
+def _nd_frame(v, o, terms, tables, steps, reach, shift=None, sided=None):
+    """The points within ``reach`` of a one-sided edge or corner, from 1-D stencils.
+
+    ``sided[d]``: whether dimension d has one-sided edges (others are periodic,
+    padded, or valid and get interior points only); output point i of v goes to
+    o at i - shift.
+    """
     ndim = len(reach)
     lead = v.ndim - ndim
     sizes = v.shape[lead:]
+    shift = shift or (0,) * ndim
+    sided = sided or (True,) * ndim
+    inner = [(r, n - r) for r, n in zip(reach, sizes, strict=True)]
     for d in range(ndim):
+        if not sided[d]:
+            continue
         for band in ((0, reach[d]), (sizes[d] - reach[d], sizes[d])):
             if band[1] <= band[0]:
                 continue
             box = [
-                (reach[e], sizes[e] - reach[e]) if e < d else (0, sizes[e])
+                inner[e] if (e < d or not sided[e]) else (0, sizes[e])
                 for e in range(ndim)
             ]
             box[d] = band
@@ -251,7 +261,10 @@ def _nd_frame(v, o, terms, tables, steps, reach):
             total = 0
             for coefficient, keys in terms:
                 total = total + coefficient * _nd_term(v, keys, tables, steps, box)
-            o[(slice(None),) * lead + tuple(slice(a, b) for a, b in box)] = total
+            target = tuple(
+                slice(a - s, b - s) for (a, b), s in zip(box, shift, strict=True)
+            )
+            o[(slice(None),) * lead + target] = total
 
 
 def _nd_coefficient(k, v, axes, name):
