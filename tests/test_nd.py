@@ -455,3 +455,26 @@ def test_cli_analyze_multivariate_json(capsys):
 def test_one_dimensional_analysis_names_its_operator_too():
     assert stencilgen.analyze("(f(x+h) - 2*f(x) + f(x-h))/h**2").operator == "u_xx"
     assert stencilgen.analyze("(f(x) - f(x-h))/2").operator is None
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["u_xx", "u_xy", "u_x", "u_xxy"]),
+            st.integers(1, 3),
+        ),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda t: t[0],
+    ),
+    st.sampled_from([2, 4]),
+)
+def test_analyze_recovers_the_operator_of_any_engine_stencil(terms, accuracy):
+    # u_yy always present: a formula in x alone is a 1-D analysis (tested there).
+    expression = " + ".join(f"{c}*{name}" for name, c in terms) + " + u_yy"
+    op = operator(expression, accuracy)
+    analysis = stencilgen.analyze(str(op.formula))
+    assert analysis.consistent and analysis.accuracy == op.accuracy
+    assert analysis.operator == op.expression
+    assert str(analysis.leading_error) == str(op.leading_error)
