@@ -50,7 +50,7 @@ from typing import Any
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
-from stencilgen.errors import ExpressionError, StencilError
+from stencilgen.errors import ExpressionError, LimitError, StencilError
 from stencilgen.expr import parse_expression
 from stencilgen.nd_language import (
     LinearOperator,
@@ -66,7 +66,11 @@ from stencilgen.taylor import fd_weights, is_zero
 __all__ = [
     "CHOICES",
     "MAX_ACCURACY",
+    "MAX_EXPANSION_WORK",
+    "MAX_GROUP_TERMS",
+    "MAX_MOMENT_ENTRIES",
     "MAX_POINTS",
+    "MAX_SEARCH_POINTS",
     "Expansion",
     "Operator",
     "OperatorFamilyError",
@@ -90,6 +94,16 @@ CHOICES = ("isotropic", "smallest-error")
 MAX_ACCURACY = 16
 #: Most points of an explicit point set.
 MAX_POINTS = 125
+#: Largest moment system (conditions × points) solved; beyond it the exact work
+#: takes more than a few seconds (3-D accuracy 12: 560 × 37).
+MAX_MOMENT_ENTRIES = 25_000
+#: Largest default stencil searched for a smaller point set of the same accuracy.
+MAX_SEARCH_POINTS = 40
+#: Most derivatives of one order the expansion of a formula may need.
+MAX_GROUP_TERMS = 2_000
+#: Largest points × multi-indices (up to the order of the leading error) that
+#: :func:`operator` expands (3-D Laplacian at accuracy 12: 37 × 680, about 3 s).
+MAX_EXPANSION_WORK = 40_000
 # Highest power of the step the expansion looks at before giving up.
 _MAX_POWER = 40
 
@@ -266,6 +280,12 @@ class Expansion:
             if degree > 0 and not self.moving:
                 break
             k = power - degree
+            if math.comb(degree + len(self.dims) - 1, degree) > MAX_GROUP_TERMS:
+                raise LimitError(
+                    f"the expansion needs derivatives of order {degree} in "
+                    f"{len(self.dims)} variables, more than {MAX_GROUP_TERMS} of them "
+                    "(MAX_GROUP_TERMS); this formula is outside the limits"
+                )
             for beta in multi_indices(degree, len(self.dims)):
                 total = sympy.Add(
                     *[
@@ -495,6 +515,13 @@ def _default_weights(
 def _moment_rows(
     points: Sequence[tuple[int, ...]], degree_limit: int, ndims: int
 ) -> tuple[list[tuple[int, ...]], list[list[Fraction]]]:
+    count = math.comb(degree_limit - 1 + ndims, ndims)
+    if count * len(points) > MAX_MOMENT_ENTRIES:
+        raise LimitError(
+            f"the moment system has {count} conditions on {len(points)} points, more "
+            f"than the limit of {MAX_MOMENT_ENTRIES} entries (MAX_MOMENT_ENTRIES); "
+            "lower the accuracy or use fewer points"
+        )
     betas = [b for n in range(degree_limit) for b in multi_indices(n, ndims)]
     rows = [
         [
@@ -840,7 +867,7 @@ def _smaller(
     op: LinearOperator, points: Sequence[tuple[int, ...]], accuracy: int
 ) -> tuple[tuple[int, ...], ...] | None:
     """A proper subset of ``points`` on which a stencil of the accuracy exists."""
-    if not op.homogeneous:
+    if not op.homogeneous or len(points) > MAX_SEARCH_POINTS:
         return None
     degree = op.degrees[0]
     alphas = list(op.part(degree))
@@ -849,13 +876,13 @@ def _smaller(
     keep = list(range(len(points)))
 
     def feasible(columns: Sequence[int]) -> bool:
-        sub = [[row[j] for j in columns] for row in rows]
-        plain = _matrix(sub, len(columns)).rank()
-        extended = _matrix(
-            [[*s, *t] for s, t in zip(sub, targets, strict=True)],
-            len(columns) + len(alphas),
-        ).rank()
-        return bool(plain == extended)
+        # Solvable iff no pivot of the reduced [A | targets] lies in the targets.
+        augmented = [
+            [*(row[j] for j in columns), *t]
+            for row, t in zip(rows, targets, strict=True)
+        ]
+        _, pivots = _matrix(augmented, len(columns) + len(alphas)).rref()
+        return all(p < len(columns) for p in pivots)
 
     order = sorted(keep, key=lambda j: (-max(abs(o) for o in points[j]), points[j]))
     for j in order:
@@ -956,6 +983,14 @@ def operator(
     else:
         chosen_points = _check_points(points, len(op.dims))
         weights = _solve(op, chosen_points, p, free, choose)
+    degree = max(op.degrees) + p
+    work = len(chosen_points) * math.comb(degree + len(op.dims), len(op.dims))
+    if work > MAX_EXPANSION_WORK:
+        raise LimitError(
+            f"{len(chosen_points)} points and derivatives up to order {degree} in "
+            f"{len(op.dims)} variables are beyond the limit of the expansion "
+            f"(MAX_EXPANSION_WORK = {MAX_EXPANSION_WORK}); lower the accuracy"
+        )
     shifts = [
         tuple(o * h for o, h in zip(point, steps, strict=True))
         for point in chosen_points

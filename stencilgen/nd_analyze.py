@@ -46,7 +46,7 @@ from stencilgen.expr import (
     to_sympy,
 )
 from stencilgen.nd import Expansion, derivative_of, homogeneous_parts
-from stencilgen.nd_language import operator_text, plain
+from stencilgen.nd_language import MAX_DIMS, operator_text, plain
 from stencilgen.taylor import is_zero
 
 __all__ = [
@@ -303,6 +303,11 @@ def _parse(
     function = first.func if isinstance(first, Call) else first.name
     grid = isinstance(first, Subscript)
     ndims = _arity(first)
+    if ndims > MAX_DIMS:
+        raise fail(
+            f"samples with {ndims} arguments are more than the limit of {MAX_DIMS} "
+            "variables"
+        )
     for node in sample_nodes:
         name = node.func if isinstance(node, Call) else node.name
         if name != function:

@@ -478,3 +478,15 @@ def test_analyze_recovers_the_operator_of_any_engine_stencil(terms, accuracy):
     assert analysis.consistent and analysis.accuracy == op.accuracy
     assert analysis.operator == op.expression
     assert str(analysis.leading_error) == str(op.leading_error)
+
+
+def test_work_is_bounded_by_documented_limits():
+    from stencilgen.errors import LimitError
+
+    with pytest.raises(LimitError, match="MAX_EXPANSION_WORK"):
+        operator("u_xx + u_yy + u_zz + u_ww", 16)
+    cube = list(itertools.product(range(-2, 3), repeat=3))
+    with pytest.raises(LimitError, match="MAX_MOMENT_ENTRIES"):
+        operator("u_xx + u_yy + u_zz", 8, points=cube)
+    with pytest.raises(ExpressionError, match="limit of 6 variables"):
+        stencilgen.analyze("u(a+h,b,c,d,e,f,g) - u(a,b,c,d,e,f,g)")
