@@ -7,6 +7,8 @@ The public entry points:
   :func:`backward` — weights with their accuracy and leading error term;
 * :func:`analyze` → :class:`Analysis` — what a formula such as
   ``(f(x+h) - f(x-h))/(2*h)`` approximates, how accurately, or why nothing;
+* :func:`operator` → :class:`Operator` — exact N-D stencils for linear
+  differential operators such as ``u_xx + u_yy``, with accuracy and error term;
 * :class:`StencilgenError` — the one exception type for bad input (a ValueError).
 
 They are loaded on first use (PEP 562), so that importing a light submodule —
@@ -24,11 +26,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from stencilgen.analyze import Analysis, analyze
     from stencilgen.errors import StencilgenError
+    from stencilgen.nd import Operator, operator
     from stencilgen.stencil import Stencil, backward, central, forward, make_stencil
     from stencilgen.taylor import fd_weights
 
 __all__ = [
     "Analysis",
+    "Operator",
     "Stencil",
     "StencilgenError",
     "analyze",
@@ -37,6 +41,7 @@ __all__ = [
     "fd_weights",
     "forward",
     "make_stencil",
+    "operator",
 ]
 __version__ = "0.1.0"
 
@@ -51,6 +56,8 @@ _HOMES = {
     "forward": "stencilgen.stencil",
     "make_stencil": "stencilgen.stencil",
     "fd_weights": "stencilgen.taylor",
+    "Operator": "stencilgen.nd",
+    "operator": "stencilgen.nd",
 }
 
 

@@ -53,6 +53,7 @@ from stencilgen import display, limits
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
 from stencilgen.formula import Formula, Sample, is_zero, parse_formula, tidy
+from stencilgen.nd_analyze import OperatorAnalysis, analyze_operator, is_multivariate
 from stencilgen.stencil import FAMILIES, family_offsets, make_stencil
 
 __all__ = [
@@ -145,6 +146,25 @@ class Analysis:
     hint: str | None = None
     name: str | None = None
     solution: dict[sympy.Symbol, sympy.Expr] | None = field(default=None)
+
+    @property
+    def operator(self) -> str | None:
+        """What the formula approximates in the operator language (``"u_xx"``).
+
+        ``None`` when it is not consistent or the variable's name is not one
+        letter (the language names variables by single letters).
+
+        Examples
+        --------
+        >>> analyze("(f(t+h) - f(t-h))/(2*h)").operator
+        'u_t'
+        """
+        if not self.consistent or self.derivative is None:
+            return None
+        name = self.formula.variable.name
+        if not re.fullmatch(r"[A-Za-z]", name):
+            return None
+        return "u" + ("_" + name * self.derivative if self.derivative else "")
 
     @property
     def exact(self) -> sympy.Expr | None:
@@ -766,7 +786,7 @@ def analyze(
     where: Mapping[str, Any] | None = None,
     solve: str | Iterable[Any] | None = None,
     derivative: int | None = None,
-) -> Analysis:
+) -> Analysis | OperatorAnalysis:
     """Tell what a finite-difference formula approximates, and how well.
 
     Parameters
@@ -800,9 +820,13 @@ def analyze(
 
     Returns
     -------
-    Analysis
+    Analysis or OperatorAnalysis
         ``derivative``, ``accuracy``, ``leading_error`` and ``consistent``, plus
-        the series, and a reason and hint for inconsistent formulas.
+        the series, and a reason and hint for inconsistent formulas. A
+        multivariate formula (samples such as ``u(x+h, y-h)`` or ``u[i+1, j-1]``)
+        gives an :class:`~stencilgen.nd_analyze.OperatorAnalysis`, whose
+        ``operator`` names what it approximates in the operator language
+        (``"u_xx + u_yy"``) and whose ``derivative`` is ``None``.
 
     Raises
     ------
@@ -830,8 +854,30 @@ def analyze(
     >>> b = analyze("a*f(x) + b*f(x+hd) + c*f(x-hs)", solve="a,b,c", derivative=1)
     >>> b.accuracy, b.leading_error
     (2, hd*hs*Derivative(f(x), (x, 3))/6)
+
+    The 5-point Laplacian:
+
+    >>> lap = analyze("(u[i+1,j] + u[i-1,j] + u[i,j+1] + u[i,j-1] - 4*u[i,j])/h**2")
+    >>> lap.operator, lap.accuracy, lap.consistent
+    ('u_xx + u_yy', 2, True)
     """  # noqa: E501
     terms = _check_terms(terms)
+    if is_multivariate(formula):
+        unsupported = {
+            "variable": variable is not None,
+            "steps": steps is not None,
+            "at": not (isinstance(at, int) and at == 0),
+            "solve": solve is not None,
+            "derivative": derivative is not None,
+        }
+        given = [name for name, used in unsupported.items() if used]
+        if given:
+            raise ExpressionError(
+                f"{', '.join(given)} is not supported for multivariate formulas; "
+                "leave it out"
+            )
+        assert isinstance(formula, str | sympy.Expr)
+        return analyze_operator(formula, terms=terms, spacing=spacing, where=where)
     parsed = (
         formula
         if isinstance(formula, Formula)

@@ -15,7 +15,8 @@ Grammar (Python's precedence, so ``-h**2`` is ``-(h**2)``)::
     term    := unary (("*" | "/") unary)*
     unary   := ("+" | "-") unary | power
     power   := postfix ("**" unary)?
-    postfix := NAME "(" [expr ("," expr)*] ")" | NAME "[" expr "]" | atom
+    postfix := NAME "(" [expr ("," expr)*] ")" | NAME "[" expr ("," expr)* "]"
+             | atom
     atom    := NUMBER | NAME | "(" expr ")"
 
 Limits keep hostile input cheap: at most :data:`MAX_LENGTH` characters,
@@ -124,11 +125,21 @@ class Call:
 
 @dataclass(frozen=True)
 class Subscript:
-    """``name[index]``: only produced, never interpreted, by this module."""
+    """``name[index]`` or ``name[i, j, ...]``: produced, never interpreted, here.
+
+    ``index`` is the first index; ``extra`` holds the further ones of a
+    multi-index such as ``u[i+1, j-1]`` (empty for one index).
+    """
 
     name: str
     index: Node
     column: int
+    extra: tuple[Node, ...] = ()
+
+    @property
+    def indices(self) -> tuple[Node, ...]:
+        """Every index, first one first."""
+        return (self.index, *self.extra)
 
 
 Node: TypeAlias = Number | Name | Unary | Binary | Call | Subscript
@@ -304,7 +315,12 @@ class _Parser:
                 self._expect(")")
                 node: Node = Call(token.text, tuple(args), token.column)
             else:
-                node = Subscript(token.text, self.expr(), token.column)
+                first = self.expr()
+                extra: list[Node] = []
+                while self._at(","):
+                    self._advance()
+                    extra.append(self.expr())
+                node = Subscript(token.text, first, token.column, tuple(extra))
                 self._expect("]")
             self.depth -= 1
             return node

@@ -554,6 +554,12 @@ def _parse_text(text: str, spacing: str, variable: str | None) -> Formula:
                 f"{_describe(node)} mixes {function}(...) and {function}[...] "
                 "notation; use one of them"
             )
+        if isinstance(node, Subscript) and node.extra:
+            raise fail(
+                f"the sample {_describe(node)} has {len(node.indices)} indices; a "
+                f"one-dimensional formula takes one, as in {function}[i+1] "
+                "(stencilgen.analyze reads multi-index formulas)"
+            )
         if isinstance(node, Call) and len(node.args) != 1:
             raise fail(
                 f"the sample {_describe(node)} has {len(node.args)} arguments; a "

@@ -1,4 +1,8 @@
-"""Options shared by the commands that pick one stencil (``weights``, ``explain``)."""
+"""Options shared by the commands that pick one stencil (``weights``, ``explain``).
+
+``-d`` with ``--offsets`` or ``--kind`` picks a 1-D stencil; ``--operator`` (with
+``--points``, ``--free``, ``--choose``) an N-D one (:func:`stencilgen.operator`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,19 @@ import argparse
 
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression, parse_list
+from stencilgen.nd import CHOICES, Operator, OperatorFamilyError, operator
 from stencilgen.stencil import FAMILIES, Stencil, family_offsets, make_stencil
 
-__all__ = ["add_stencil_arguments", "stencil_from_args"]
+__all__ = [
+    "add_stencil_arguments",
+    "operator_from_args",
+    "parse_points",
+    "stencil_from_args",
+]
 
 
 def add_stencil_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``-d``, ``--offsets``, ``--at``, ``--kind`` and ``--accuracy``.
+    """Add ``-d``, ``--offsets``, ``--at``, ``--kind``, ``--accuracy`` and N-D options.
 
     Examples
     --------
@@ -26,8 +36,7 @@ def add_stencil_arguments(parser: argparse.ArgumentParser) -> None:
         "-d",
         "--derivative",
         type=int,
-        required=True,
-        help="which derivative (1 = first derivative)",
+        help="which derivative (1 = first derivative); required unless --operator",
     )
     parser.add_argument(
         "--offsets",
@@ -47,8 +56,115 @@ def add_stencil_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--accuracy",
         type=int,
-        help="order of accuracy for --kind (default 2)",
+        help="order of accuracy for --kind or --operator (default 2)",
     )
+    parser.add_argument(
+        "--operator",
+        metavar="EXPRESSION",
+        help="an N-D linear operator instead of -d, e.g. 'u_xx + u_yy' or 'u_xy'",
+    )
+    parser.add_argument(
+        "--points",
+        help="with --operator: explicit integer points, ';' between points, e.g. "
+        "--points='-1,0;0,0;1,0;0,-1;0,1'",
+    )
+    parser.add_argument(
+        "--free",
+        action="append",
+        default=[],
+        metavar="POINT=VALUE",
+        help="with --points: fix a free weight, e.g. --free '1,1=1/(6*h_x*h_y)' "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--choose",
+        choices=CHOICES,
+        help="with --points: pick a documented member of a family of stencils",
+    )
+
+
+def parse_points(text: str) -> list[tuple[int, ...]]:
+    """Read ``"-1,0;0,0;1,0"`` as integer points.
+
+    Examples
+    --------
+    >>> parse_points("-1,0; 0,0; 1,0")
+    [(-1, 0), (0, 0), (1, 0)]
+    """
+    points = []
+    for number, item in enumerate(text.split(";"), start=1):
+        try:
+            points.append(tuple(int(v) for v in item.split(",")))
+        except ValueError:
+            raise StencilError(
+                f"point {number} of --points, {item.strip()!r}, is not integers "
+                "separated by commas; write --points='-1,0;0,0;1,0'"
+            ) from None
+    return points
+
+
+def operator_from_args(args: argparse.Namespace) -> Operator:
+    """Build the N-D operator the options describe.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_stencil_arguments(parser)
+    >>> operator_from_args(parser.parse_args(["--operator", "u_xy"])).accuracy
+    2
+
+    Raises
+    ------
+    StencilError
+        For options of 1-D stencils given with ``--operator``, or a bad point
+        list.
+    """
+    clashing = [
+        name
+        for name, value in (
+            ("-d", args.derivative),
+            ("--offsets", args.offsets),
+            ("--at", args.at),
+            ("--kind", args.kind),
+        )
+        if value is not None
+    ]
+    if clashing:
+        raise StencilError(
+            f"{', '.join(clashing)} describe a 1-D stencil and --operator an N-D "
+            "one; give one or the other"
+        )
+    if args.points is None and (args.free or args.choose):
+        raise StencilError("--free and --choose need --points")
+    points = parse_points(args.points) if args.points is not None else None
+    free: dict[tuple[int, ...], str] = {}
+    for item in args.free:
+        key, equals, value = item.partition("=")
+        if not equals or not value.strip():
+            raise StencilError(
+                f"--free takes POINT=VALUE, e.g. --free '1,1=1/(6*h_x*h_y)'; got "
+                f"{item!r}"
+            )
+        (point,) = parse_points(key)
+        free[point] = value.strip()
+    accuracy = 2 if args.accuracy is None else args.accuracy
+    try:
+        return operator(
+            args.operator,
+            accuracy,
+            points=points,
+            free=free or None,
+            choose=args.choose,
+        )
+    except OperatorFamilyError as error:
+        # The same facts, with the command line's way of fixing them.
+        names = ", ".join(str(s) for s in error.free)
+        example = str(error.free[0])[len("w") :].strip("0123456789")[1:-1]
+        raise StencilError(
+            f"these {len(error.points)} points admit a family of stencils, with free "
+            f"weights {names}; fix them with --free '{example}=VALUE' or --choose "
+            f"{'|'.join(CHOICES)}"
+        ) from None
 
 
 def stencil_from_args(args: argparse.Namespace) -> Stencil:
@@ -69,6 +185,19 @@ def stencil_from_args(args: argparse.Namespace) -> Stencil:
     StencilError
         For contradictory options or an impossible stencil.
     """
+    if args.derivative is None:
+        raise StencilError(
+            "the following arguments are required: -d/--derivative (or --operator "
+            "EXPRESSION for an N-D operator)"
+        )
+    # Commands that share -d but not the N-D options (plot-error) lack them.
+    nd_only = [
+        name
+        for name, key in (("--points", "points"), ("--choose", "choose"))
+        if getattr(args, key, None) is not None
+    ] + (["--free"] if getattr(args, "free", None) else [])
+    if nd_only:
+        raise StencilError(f"{', '.join(nd_only)} go with --operator, not with -d")
     if args.offsets is not None:
         if args.kind is not None or args.accuracy is not None:
             raise StencilError(

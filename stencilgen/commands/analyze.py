@@ -26,9 +26,11 @@ from typing import Any
 
 import sympy
 
+from stencilgen import nd_display
 from stencilgen.analyze import MAX_TERMS, Analysis, analyze, latex, plain
 from stencilgen.errors import ExpressionError, StencilError, StencilgenError
 from stencilgen.limits import read_limited
+from stencilgen.nd_analyze import OperatorAnalysis
 from stencilgen.progress import Progress
 
 __all__ = [
@@ -73,7 +75,7 @@ class Expectation:
         return " with ".join(parts)
 
 
-def check(analysis: Analysis, expected: Expectation) -> str | None:
+def check(analysis: Analysis | OperatorAnalysis, expected: Expectation) -> str | None:
     """The reason ``analysis`` fails ``expected``, or ``None`` when it passes.
 
     An exact formula (no error term) meets any accuracy.
@@ -363,6 +365,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         ],
         "consistent": analysis.consistent,
         "derivative": analysis.derivative,
+        "operator": analysis.operator,
         "exact": text(analysis.exact),
         "accuracy": analysis.accuracy,
         "leading_error": text(analysis.leading_error),
@@ -440,7 +443,36 @@ def read_formula_file(path: Path, default: Expectation) -> list[_Entry]:
     return entries
 
 
-def _row(analysis: Analysis) -> str:
+def _json(analysis: Analysis | OperatorAnalysis) -> dict[str, Any]:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_json(analysis)
+    return analysis_json(analysis)
+
+
+def _text(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_text(analysis)
+    return analysis_text(analysis)
+
+
+def _latex(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        return nd_display.analysis_latex(analysis)
+    return analysis_latex(analysis)
+
+
+def _row(analysis: Analysis | OperatorAnalysis) -> str:
+    if isinstance(analysis, OperatorAnalysis):
+        if not analysis.consistent:
+            return f"not consistent: {analysis.reason}"
+        if analysis.accuracy is None:
+            return f"{analysis.operator} exactly"
+        error = nd_display.plain(
+            analysis.leading_error, analysis.dims, analysis.function
+        )
+        return (
+            f"{analysis.operator}, accuracy {analysis.accuracy}, leading error {error}"
+        )
     formula = analysis.formula
     if not analysis.consistent:
         return f"not consistent: {analysis.reason}"
@@ -468,7 +500,7 @@ def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
         sys.stdout.write("[")
     for number, (label, entry) in enumerate(zip(labels, entries, strict=True)):
         progress.update(number)
-        analysis: Analysis | None = None
+        analysis: Analysis | OperatorAnalysis | None = None
         reason: str | None = None
         try:
             analysis = analyze(entry.formula, **options)
@@ -486,13 +518,13 @@ def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
             if analysis is None:
                 document["error"] = errors[-1][1]
             else:
-                document.update(analysis_json(analysis))
+                document.update(_json(analysis))
                 document["expectation"] = _expectation_json(entry.expected, reason)
             text = textwrap.indent(json.dumps(document, indent=2), "  ")
             sys.stdout.write(f"{',' if number else ''}\n{text}")
         elif args.latex:
             if analysis is not None:
-                sys.stdout.write(analysis_latex(analysis) + "\n")
+                sys.stdout.write(_latex(analysis) + "\n")
         elif analysis is None:
             sys.stdout.write(f"{'ERROR':<5}  {label:<{width}}  {errors[-1][1]}\n")
         else:
@@ -537,14 +569,14 @@ def run(args: argparse.Namespace) -> int:
     expected = Expectation(args.expect_derivative, args.expect_accuracy)
     reason = check(analysis, expected)
     if args.json:
-        document = analysis_json(analysis)
+        document = _json(analysis)
         if expected.derivative is not None or expected.accuracy is not None:
             document["expectation"] = _expectation_json(expected, reason)
         print(json.dumps(document, indent=2))
     elif args.latex:
-        print(analysis_latex(analysis))
+        print(_latex(analysis))
     else:
-        print(analysis_text(analysis))
+        print(_text(analysis))
     if reason is not None:
         print(f"stencilgen analyze: {reason}", file=sys.stderr)
         return 1

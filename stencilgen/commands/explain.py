@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
+from stencilgen import nd_display
+from stencilgen.commands._stencil_args import (
+    add_stencil_arguments,
+    operator_from_args,
+    stencil_from_args,
+)
+from stencilgen.errors import StencilError
 from stencilgen.explain import derive_by_hand, render
 
 __all__ = ["register", "run"]
@@ -50,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
+    if args.operator is not None:
+        if args.latex or args.markdown:
+            raise StencilError(
+                "--operator explanations are plain text; leave out --latex/--markdown"
+            )
+        print(nd_display.explain(operator_from_args(args)))
+        return 0
     steps = derive_by_hand(stencil_from_args(args))
     if args.latex:
         print(render(steps, "latex"))

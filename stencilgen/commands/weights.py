@@ -6,8 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from stencilgen import display
-from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
+import sympy
+
+from stencilgen import display, nd_display
+from stencilgen.commands._stencil_args import (
+    add_stencil_arguments,
+    operator_from_args,
+    stencil_from_args,
+)
 from stencilgen.notation import F, H, X
 from stencilgen.stencil import Stencil
 
@@ -135,6 +141,15 @@ def run(args: argparse.Namespace) -> int:
     leading error:  h·f''(x)/2  (approximation − exact)
     0
     """
+    if args.operator is not None:
+        op = operator_from_args(args)
+        if args.json:
+            print(json.dumps(nd_display.operator_json(op), indent=2))
+        elif args.latex:
+            print(sympy.latex(sympy.Eq(op.exact, op.formula)))
+        else:
+            print(nd_display.operator_report(op))
+        return 0
     stencil = stencil_from_args(args)
     if args.json:
         print(json.dumps(stencil_json(stencil), indent=2))

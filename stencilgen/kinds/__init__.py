@@ -116,12 +116,14 @@ KINDS: Mapping[str, str] = {
     "operator": "stencilgen.kinds.operator",
     "gradient": "stencilgen.kinds.gradient",
     "callables": "stencilgen.kinds.callables",
+    "nd": "stencilgen.kinds.nd",
 }
 
 
 #: Keys every entry may have, whatever its kind.
 COMMON_KEYS: Mapping[str, str] = {
-    "kind": 'which kind of module the entry builds: "operator" (default), '
+    "kind": 'which kind of module the entry builds: "operator" (default), "nd" '
+    "(default when the entry has an expression), "
     '"gradient" or "callables"',
 }
 
@@ -203,7 +205,9 @@ def parse_entry(fields: Fields) -> tuple[str, Any]:
     SpecError
         One line naming file, entry and key.
     """
-    kind_name = fields.string("kind", default="operator")
+    # An entry with an operator expression (u_xx + u_yy) is an N-D operator.
+    default = "nd" if fields.has("expression") else "operator"
+    kind_name = fields.string("kind", default=default)
     kind = get_kind(kind_name, fields)
     _check_reserved(fields.path, fields.name, kind_name, kind)
     allowed = {**COMMON_KEYS, **kind.KEYS}
