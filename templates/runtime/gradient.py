@@ -4,7 +4,8 @@ Included verbatim (from the marker line on) in every generated gradient module,
 which defines what is undefined here (ruff ignores F821 in this file): the
 constants ``EDGE_ORDERS``, ``MIN_POINTS``, ``_HALF`` (points the interior stencil
 reaches on each side) and ``_BLOCK``, and the stencil code ``_interior_weights``,
-``_interior_uniform``, ``_interior_sum``, ``_edges_uniform``, ``_edges_nonuniform``.
+``_interior_uniform``, ``_interior_divided``, ``_interior_sum``,
+``_edges_uniform``, ``_edges_nonuniform``.
 The block splitter ``_blocks`` and ``_broadcast`` come from runtime/blocks.py.
 """
 
@@ -80,7 +81,8 @@ def _grid(x, precompute):
             f"a coordinate array needs at least 2 points, got {n}; "
             "give the coordinates of every point along the axis"
         )
-    dx = x[1:] - x[:-1]
+    # numpy.diff's differences (booleans: whether neighbours differ).
+    dx = x[1:] != x[:-1] if x.dtype == bool else x[1:] - x[:-1]
     if (dx == dx[0]).all():
         # Evenly spaced: the uniform stencils are cheaper (numpy does the same).
         return GradientWeights(x, dx[0], dx, None)
@@ -112,6 +114,15 @@ def _gradient(f, varargs, axis, edge_order, out):
                 f"axis {ax} has {n} points, too few for a numerical gradient: "
                 f"edge_order={edge_order} needs at least {MIN_POINTS[edge_order]}"
             )
+        if (
+            f.ndim > 1
+            and isinstance(grid, GradientWeights)
+            and grid.spacing is None
+            and grid.weights is None
+        ):
+            # Weights for every point once when they serve many lines (per
+            # block else); after numpy's checks, so errors come in its order.
+            grid.weights = _interior_weights(grid.x, grid.dx, 0, max(n - 2 * _HALF, 0))
         if result is None:
             result = np.empty_like(f, dtype=otype)
         _derivative(f, result, ax, grid, edge_order)
@@ -180,8 +191,7 @@ def _spacings(varargs, f, axes):
                 f"axis has {n}; when 1d, distances must match the length of the "
                 "corresponding dimension"
             )
-        # Weights for every point once when they serve many lines; per block else.
-        grids.append(_grid(x, precompute=f.ndim > 1))
+        grids.append(_grid(x, precompute=False))
     return grids
 
 
@@ -221,23 +231,52 @@ def _derivative(f, out, axis, grid, edge_order):
     if f.flags.f_contiguous and not f.flags.c_contiguous:
         # Blocks are cut along the trailing axes: work on the C-ordered view.
         f, out, axis = f.T, out.T, f.ndim - 1 - axis
+    h = grid
     if isinstance(grid, GradientWeights):
-        h, dx = grid.spacing, grid.dx
+        h = grid.spacing
         if h is None:
             _interior_nonuniform(f, out, axis, grid)
-            _edges_nonuniform(f, out, axis, edge_order, grid.x, dx)
+            _edges_nonuniform(f, out, axis, edge_order, grid.x, grid.dx)
             return
+    h = _edge_step(h, f.dtype)
+    if f.dtype.kind == "m":
+        # Timedeltas (and datetimes, viewed as timedeltas): divide by the step as
+        # numpy does, so the truncation to whole time units is numpy's too.
+        _interior_divided(f, out, axis, h)
     else:
-        h = grid
-        if not isinstance(h, np.ndarray | np.generic | complex) and h == 0:
-            # A zero step: numpy.gradient divides arrays by it (inf/nan with a
-            # RuntimeWarning) in the interior, and, like numpy, the edges below
-            # divide Python numbers by it for edge_order=2 (ZeroDivisionError).
-            _interior_uniform(f, out, axis, np.asarray(1.0 * h)[()])
-            _edges_uniform(f, out, axis, edge_order, h)
-            return
-    _interior_uniform(f, out, axis, h)
+        _interior_uniform(f, out, axis, _interior_step(h, f.dtype))
     _edges_uniform(f, out, axis, edge_order, h)
+
+
+def _edge_step(h, dtype):
+    """A scalar step as numpy.gradient uses it near the ends.
+
+    0-d arrays become numpy scalars; numpy integers become float64 (numpy
+    computes with ``2.0 * h`` and ``1.5 / h``: no integer overflow) and so do
+    Python integers with timedelta data (a true, not an integer, division).
+    """
+    if isinstance(h, np.ndarray):
+        h = h[()]
+    if isinstance(h, np.integer) and not isinstance(h, np.timedelta64):
+        return np.float64(h)
+    if isinstance(h, int) and not isinstance(h, bool) and dtype.kind == "m":
+        return float(h)
+    return h
+
+
+def _interior_step(h, dtype):
+    """The step as a scalar of the precision numpy divides the interior at.
+
+    numpy computes ``(f[i + 1] - f[i - 1]) / (2.0 * h)``: at the precision of
+    ``f`` and ``2.0 * h`` together (a float32 step with float64 data divides in
+    float64, a Python float with float16 data in float16). The interior weights
+    are computed from this scalar, so they carry that precision.
+    """
+    if isinstance(h, np.timedelta64):
+        return h  # numpy's own error for a timedelta step with numbers
+    if not isinstance(h, numbers.Number | np.generic):
+        return h
+    return np.result_type(dtype, 2.0 * h).type(h)
 
 
 def _interior_nonuniform(f, out, axis, grid):
