@@ -205,6 +205,11 @@ class CoordinateKernel:
         The interior window.
     edges : tuple of WeightWindow
         The edge windows, left points then right ones.
+    periodic : bool
+        Periodic grid of a given period: the coordinates are extended by ``lo``
+        points on the left and ``hi`` on the right (shifted by the period), the
+        interior window serves every point, and the ``lo + hi`` points near the
+        ends read f with indices taken modulo n.
     block : int
         Values per block.
     """
@@ -218,6 +223,7 @@ class CoordinateKernel:
     min_points: int
     interior: WeightWindow
     edges: tuple[WeightWindow, ...]
+    periodic: bool = False
     block: int = BLOCK
 
     @property
@@ -367,6 +373,7 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
     common: dict[str, Any] = {
         "derivative": str(kernel.derivative),
         "lo": str(kernel.lo),
+        "hi": str(kernel.hi),
         "stop": _minus_n(kernel.hi),
         "shift": str(kernel.lo if kernel.out_trim else 0),
         "interior_points": f"{kernel.lo} .. n-{kernel.hi + 1}",
@@ -464,7 +471,7 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
     interior = _window_context(
         kernel.interior,
         kernel.derivative,
-        _slice("lo", "hi", -(kernel.lo if kernel.out_trim else 0)),
+        _slice("lo", "hi", -(kernel.lo if kernel.out_trim or kernel.periodic else 0)),
         lambda o: f"x[{_slice('lo', 'hi', o)}]",
         2,
     )
@@ -487,14 +494,21 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         "count": str(kernel.count),
         "first": str(kernel.first),
         "last": str(kernel.first + kernel.count - 1),
+        "end": str(kernel.first + kernel.count),
         "columns": ":" if trimmed else _column_slice(kernel.lo, kernel.hi),
         "interior": interior,
         "edges": edges,
         "edge_points": _points_text(left, len(kernel.edges) - left)
         if kernel.edges
         else "",
+        "periodic": kernel.periodic,
+        "extension": str(kernel.lo + kernel.hi),
+        "wrap_points": _points_text(kernel.lo, kernel.hi)
+        if kernel.periodic and (kernel.lo or kernel.hi)
+        else "",
         "positions": [str(k) for k in range(kernel.count)],
-        "uses_edges": bool(kernel.edges),
+        "uses_edges": bool(kernel.edges)
+        or (kernel.periodic and kernel.lo + kernel.hi > 0),
         "uses_lagrange": interior["weights"] is None
         or any(e["weights"] is None for e in edges),
     }

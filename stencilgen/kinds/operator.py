@@ -154,11 +154,6 @@ def parse(fields: Fields) -> OperatorConfig:
             "boundary",
             'a staggered stencil (at != 0) needs boundary = "valid" or "periodic"',
         )
-    if grid == "coordinates" and boundary == "periodic":
-        raise fields.error(
-            "boundary",
-            'periodic boundaries need grid = "uniform"; use "one-sided" or "valid"',
-        )
     if fields.has("offsets"):
         stencil = "offsets"
         offsets = _integer_offsets(fields)
@@ -433,6 +428,7 @@ def _coordinate_kernel(
         min_points=min_points,
         interior=window(first, None),
         edges=tuple(window(e.first, e.point) for e in (*left, *right)),
+        periodic=config.boundary == "periodic",
     )
     return symbolic, kernel
 
@@ -565,7 +561,7 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
     return lines
 
 
-def _parameters(coordinates: bool, name: str) -> list[str]:
+def _parameters(coordinates: bool, name: str, periodic: bool = False) -> list[str]:
     lines = [
         "Parameters",
         "----------",
@@ -576,6 +572,12 @@ def _parameters(coordinates: bool, name: str) -> list[str]:
         lines += [
             "x : array_like",
             "    Strictly monotonic 1-D coordinates along ``axis``.",
+        ]
+    if coordinates and periodic:
+        lines += [
+            "period : float",
+            "    Length of one period: ``x[0] + period`` is the point after",
+            "    ``x[-1]`` (longer than the span of x).",
         ]
     else:
         lines += ["h : float, optional", "    Grid spacing (default 1.0)."]
@@ -615,7 +617,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     doc = [
         *_docstring(entry, plan, coordinates),
         "",
-        *_parameters(coordinates, plan.config.name),
+        *_parameters(coordinates, plan.config.name, plan.config.boundary == "periodic"),
     ]
     return {
         "module_doc": _module_doc(entry, plan),

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["_check_coordinates", "_lagrange"]
+__all__ = ["_check_coordinates", "_lagrange", "_periodic_coordinates"]
 
 # ---- included in generated modules from here ----
 
@@ -30,6 +30,31 @@ def _check_coordinates(x, min_points, name):
     if not (np.all(dx > 0) or np.all(dx < 0)):
         raise ValueError(f"{name}: the coordinates must be strictly monotonic")
     return x
+
+
+def _periodic_coordinates(x, period, before, after, name):
+    """The coordinates x extended by the points one period before and after.
+
+    ``before`` points on the left, ``after`` on the right: ``x[i] + period``
+    is the point ``i + n``. The period must exceed the span of x, so that the
+    extended grid stays strictly monotonic.
+    """
+    value = np.asarray(period)
+    if value.ndim or value.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name}: period must be a real number, got {type(period).__name__}"
+        )
+    period = float(value)
+    span = abs(x[-1] - x[0])
+    if not (math.isfinite(period) and period > span):
+        raise ValueError(
+            f"{name}: the period must be finite and longer than the span of the "
+            f"coordinates ({span}), got {period}; give the length of one period "
+            "(x[0] + period is the point after x[-1])"
+        )
+    step = period if x[-1] > x[0] else -period
+    n = x.shape[0]
+    return np.concatenate((x[n - before :] - step, x, x[:after] + step))
 
 
 def _lagrange(nodes, m):
