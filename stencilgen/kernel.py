@@ -408,6 +408,7 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         "wrap_points": _points_text(lo_wrap, len(kernel.wrap_points) - lo_wrap)
         if kernel.wrap_points
         else "",
+        "wrap_list": str(tuple(kernel.wrap_points)),
         "stencil": [f"({o}, {printing.number(w)})" for o, w in kernel.stencil],
     }
 

@@ -95,12 +95,29 @@ def test_edges_match_explicit_sums() -> None:
     edges = load("edges")
     f = np.arange(12.0).reshape(3, 4) ** 2
     out = np.zeros_like(f)
-    edges._one_sided(f, out, 1, 0, 0, (-1.5, 2.0, -0.5), 2.0)
+    # A one-sided stencil at point 0 and its mirror at the last point, scaled.
+    rows = ((0, 0, (-1.5, 2.0, -0.5)), (-1, -2, (0.5, -2.0, 1.5)))
+    points, index, weights = edges._stencil_arrays(rows)
+    edges._gather(f, out, 1, points, index, weights * 2.0)
     np.testing.assert_allclose(
         out[:, 0], 2.0 * (-1.5 * f[:, 0] + 2 * f[:, 1] - 0.5 * f[:, 2])
     )
-    edges._periodic(f, out, 1, 3, ((-1, -0.5), (1, 0.5)), 1.0)
+    np.testing.assert_allclose(
+        out[:, 3], 2.0 * (0.5 * f[:, 1] - 2 * f[:, 2] + 1.5 * f[:, 3])
+    )
+    # A periodic stencil wraps at both ends, along any axis.
+    points, index, weights = edges._wrap_arrays((0, -1), ((-1, -0.5), (1, 0.5)))
+    edges._gather(f, out, 1, points, index, weights)
+    np.testing.assert_allclose(out[:, 0], 0.5 * (f[:, 1] - f[:, 3]))
     np.testing.assert_allclose(out[:, 3], 0.5 * (f[:, 0] - f[:, 2]))
+    line = np.zeros(4)
+    edges._gather(f[1], line, 0, points, index, weights)
+    np.testing.assert_allclose(line[[0, 3]], out[1, [0, 3]])
+    # Per-point windows (coordinate grids), indices taken modulo n.
+    w = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
+    first = np.array([0, 0, 0, 0])
+    index, weights = edges._window_arrays(np.array([3]), first, w, 4)
+    assert index.tolist() == [[3, 0]] and weights.tolist() == [[4.0, 40.0]]
 
 
 def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> None:
