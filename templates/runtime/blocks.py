@@ -29,6 +29,16 @@ def _blocks(f, out, axis, lo, hi, shift, block):
     """
     if hi <= lo or f.size == 0:
         return
+    if f.size <= block:
+        # One block (small arrays): no splitting to work out.
+        head = (slice(None),) * axis
+        o = out[(*head, slice(lo - shift, hi - shift))]
+
+        def whole(k):
+            return f[(*head, slice(lo + k, hi + k))]
+
+        yield o, np.empty_like(o), whole, slice(0, hi - lo)
+        return
     along = axis == 0 or f.ndim == 1
     count = hi - lo if along else f.shape[0]
     per = math.prod(f.shape) // f.shape[axis] * (hi - lo) // count

@@ -95,15 +95,16 @@ def _gradient(f, varargs, axis, edge_order, out):
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
     grids = _spacings(varargs, f, axes)
-    if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
-        raise TypeError(
-            f"edge_order must be a whole number, got {type(edge_order).__name__}"
-        )
-    if edge_order not in EDGE_ORDERS:
-        raise ValueError(
-            f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
-        )
-    edge_order = int(edge_order)
+    if type(edge_order) is not int or edge_order not in EDGE_ORDERS:
+        if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
+            raise TypeError(
+                f"edge_order must be a whole number, got {type(edge_order).__name__}"
+            )
+        if edge_order not in EDGE_ORDERS:
+            raise ValueError(
+                f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
+            )
+        edge_order = int(edge_order)
     f, otype = _working_array(f)
     outs = _outputs(out, f, otype, len(axes))
     results = []
@@ -154,10 +155,9 @@ def _spacings(varargs, f, axes):
     if not varargs:
         return [1.0] * len(axes)
     first = varargs[0]
-    if (
-        len(varargs) == 1
-        and not isinstance(first, GradientWeights)
-        and np.ndim(first) == 0
+    if len(varargs) == 1 and (
+        type(first) is float
+        or (not isinstance(first, GradientWeights) and np.ndim(first) == 0)
     ):
         return [first] * len(axes)
     if len(varargs) != len(axes):
@@ -198,13 +198,13 @@ def _spacings(varargs, f, axes):
 def _working_array(f):
     """The array to difference and the output dtype (numpy.gradient's rules)."""
     otype = f.dtype
-    if otype.type is np.datetime64:
+    if otype.kind in "fcm":
+        return f, otype
+    if otype.kind == "M":
         # Differences of datetimes are timedeltas of the same unit.
         otype = np.dtype(otype.name.replace("datetime", "timedelta"))
         return f.view(otype), otype
-    if otype.type is np.timedelta64 or np.issubdtype(otype, np.inexact):
-        return f, otype
-    if np.issubdtype(otype, np.integer) or otype.kind == "O":
+    if otype.kind in "iuO":
         # float64 before differencing: integer differences could wrap around
         # (and objects such as Fractions are differenced as floats).
         f = f.astype(np.float64)
@@ -272,6 +272,8 @@ def _interior_step(h, dtype):
     float64, a Python float with float16 data in float16). The interior weights
     are computed from this scalar, so they carry that precision.
     """
+    if type(h) is float and dtype.kind == "f":
+        return dtype.type(h)  # a Python float divides at f's precision
     if isinstance(h, np.timedelta64):
         return h  # numpy's own error for a timedelta step with numbers
     if not isinstance(h, numbers.Number | np.generic):
