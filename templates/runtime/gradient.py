@@ -39,7 +39,8 @@ class GradientWeights:
     spacing : float or None
         The step when the coordinates are evenly spaced, else None.
     dx : numpy.ndarray
-        The spacings ``x[1:] - x[:-1]`` (used by the edge stencils).
+        The spacings ``x[1:] - x[:-1]`` (used by the edge stencils; only those
+        near the ends when the weights are computed block by block).
     weights : tuple of numpy.ndarray or None
         Interior weights per point (None: evenly spaced, or computed block by
         block while differentiating).
@@ -81,6 +82,14 @@ def _grid(x, precompute):
             f"a coordinate array needs at least 2 points, got {n}; "
             "give the coordinates of every point along the axis"
         )
+    ends = 2 * _HALF + 2  # spacings the edge stencils read at each end
+    if not precompute and x.dtype != bool and n > max(_BLOCK, 2 * ends):
+        # One line of f: no full-length spacings, only the ones near the ends
+        # (the interior computes its spacings and weights block by block).
+        dx = np.concatenate((np.diff(x[: ends + 1]), np.diff(x[-ends - 1 :])))
+        if _evenly_spaced(x, dx[0]):
+            return GradientWeights(x, dx[0], dx, None)
+        return GradientWeights(x, None, dx, None)
     # numpy.diff's differences (booleans: whether neighbours differ).
     dx = x[1:] != x[:-1] if x.dtype == bool else x[1:] - x[:-1]
     if (dx == dx[0]).all():
@@ -88,6 +97,14 @@ def _grid(x, precompute):
         return GradientWeights(x, dx[0], dx, None)
     weights = _interior_weights(x, dx, 0, max(n - 2 * _HALF, 0)) if precompute else None
     return GradientWeights(x, None, dx, weights)
+
+
+def _evenly_spaced(x, step):
+    """Whether every spacing of x equals ``step`` (checked block by block)."""
+    for start, stop in _spans(0, x.shape[0] - 1, _BLOCK):
+        if not (np.subtract(x[start + 1 : stop + 1], x[start:stop]) == step).all():
+            return False
+    return True
 
 
 def _gradient(f, varargs, axis, edge_order, out):
@@ -123,7 +140,8 @@ def _gradient(f, varargs, axis, edge_order, out):
         ):
             # Weights for every point once when they serve many lines (per
             # block else); after numpy's checks, so errors come in its order.
-            grid.weights = _interior_weights(grid.x, grid.dx, 0, max(n - 2 * _HALF, 0))
+            dx = np.diff(grid.x)
+            grid.weights = _interior_weights(grid.x, dx, 0, max(n - 2 * _HALF, 0))
         if result is None:
             result = np.empty_like(f, dtype=otype)
         _derivative(f, result, ax, grid, edge_order)
@@ -289,10 +307,17 @@ def _interior_nonuniform(f, out, axis, grid):
     work = out.dtype
     if out.dtype.kind in "fc" and grid.dx.dtype.kind == "f":
         work = np.result_type(out.dtype, grid.dx.dtype)
-    for o, t, view, span in _blocks(f, out, axis, _HALF, n - _HALF, 0, _BLOCK):
-        if grid.weights is None:
-            # One-dimensional f: this block's weights, computed while in cache.
+    # One line of f: weights per block (smaller blocks: their few temporaries
+    # stay a small fraction of the array).
+    block = _BLOCK if grid.weights is not None else _BLOCK // 4
+    for o, t, view, span in _blocks(f, out, axis, _HALF, n - _HALF, 0, block):
+        if grid.weights is None and grid.dx.shape[0] == n - 1:
+            # This block's weights, computed while in cache.
             weights = _interior_weights(grid.x, grid.dx, span.start, span.stop)
+        elif grid.weights is None:
+            # This block's spacings and weights (long x: no full-length spacings).
+            x = grid.x[span.start : span.stop + 2 * _HALF]
+            weights = _interior_weights(x, np.diff(x), 0, span.stop - span.start)
         else:
             weights = [_broadcast(w[span], f.ndim, axis) for w in grid.weights]
         if work == out.dtype:
