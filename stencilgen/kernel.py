@@ -410,6 +410,10 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         if kernel.wrap_points
         else "",
         "wrap_list": str(tuple(kernel.wrap_points)),
+        "centred": min(dense) == -kernel.lo
+        and max(dense) == kernel.hi == kernel.lo
+        and not kernel.out_trim
+        and not kernel.shift,
         "dense_first": str(min(dense)),
         "dense_last": str(max(dense)),
         "dense": [
