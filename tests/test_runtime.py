@@ -131,6 +131,14 @@ def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> No
         coordinates._check_coordinates(np.arange(5) + 1j, 3, "op")
     with pytest.raises(ValueError, match="monotonic"):
         coordinates._check_coordinates([0.0, 1.0, 0.5], 3, "op")
+    for bad in ([0.0, np.nan, 2.0], [0.0, 1.0, np.inf], [-np.inf, 1.0, 2.0]):
+        with pytest.raises(ValueError, match="finite"):
+            coordinates._check_coordinates(bad, 3, "op")
+    x = np.array([3.0, 2.0, 0.5])
+    assert coordinates._check_coordinates(x, 3, "op") is x  # decreasing, no copy
+    # The periodic extension: one period before and after, either direction.
+    extended = coordinates._periodic_coordinates(x, 4.0, 1, 2, "op")
+    assert extended.tolist() == [4.5, 3.0, 2.0, 0.5, -1.0, -2.0]
     assert load("blocks")._broadcast(np.arange(3), 3, 0).shape == (3, 1, 1)
 
 
