@@ -154,3 +154,19 @@ def test_architecture_page_examples_run() -> None:
         globs.update(test.globs)  # DocTest copies its globals
     result = runner.summarize(verbose=False)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_gradient_page_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/gradient.md's examples, run against the committed generated modules."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    text = (ROOT / "docs" / "gradient.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    globs: dict[str, object] = {}
+    for number, block in enumerate(blocks):
+        test = parser.get_doctest(block, globs, f"block {number}", None, 0)
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 10 and result.failed == 0
