@@ -8,10 +8,11 @@ Run from the repository root::
 For each size, float64 ``f`` on a random non-uniform 1-D grid ``x``, in one
 process with interleaved rounds, the median time per call of
 ``generated/gradient.py`` ``gradient(f, x)`` and of ``numpy.gradient(f, x)``
-(both allocating their result) and their ratio (target: <= 1). Then, at the
-largest size, the peak memory each allocates beyond its result, measured with
-``tracemalloc`` (numpy reports its array allocations to it), as a fraction of
-the array (target for ours: <= 5 %).
+(both allocating their result) and their ratio (target: <= 1), and the same for
+``generated/d1_nonuniform2.py`` against ``numpy.gradient(f, x, edge_order=2)``
+(the same stencils). Then, at the largest size, the peak memory each allocates
+beyond its result, measured with ``tracemalloc`` (numpy reports its array
+allocations to it), as a fraction of the array (target for ours: <= 5 %).
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_gradient() -> Callable[..., Any]:
+def load(name: str) -> Callable[..., Any]:
     spec = importlib.util.spec_from_file_location(
-        "gradient", ROOT / "generated" / "gradient.py"
+        name, ROOT / "generated" / f"{name}.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.gradient  # type: ignore[no-any-return]
+    return getattr(module, name)  # type: ignore[no-any-return]
 
 
 def timings(
@@ -71,9 +72,13 @@ def main() -> None:
     parser.add_argument("--max-exponent", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    gradient = load_gradient()
+    gradient = load("gradient")
+    operator = load("d1_nonuniform2")
     rng = np.random.default_rng(0)
-    print(f"{'n':>11}{'ours':>12}{'numpy':>12}{'ratio':>8}")
+    print(
+        f"{'n':>11}{'gradient':>12}{'numpy':>12}{'ratio':>8}"
+        f"{'d1_nonuniform2':>16}{'numpy, edge_order=2':>21}{'ratio':>8}"
+    )
     for exponent in range(3, args.max_exponent + 1):
         n = 10**exponent
         x = np.cumsum(rng.uniform(0.5, 1.5, n))
@@ -84,22 +89,28 @@ def main() -> None:
             {
                 "ours": lambda f=f, x=x: gradient(f, x),
                 "numpy": lambda f=f, x=x: np.gradient(f, x),
+                "operator": lambda f=f, x=x: operator(f, x),
+                "numpy2": lambda f=f, x=x: np.gradient(f, x, edge_order=2),
             },
             rounds,
             calls,
         )
         ratio = result["ours"] / result["numpy"]
+        ratio2 = result["operator"] / result["numpy2"]
         print(
             f"{n:>11}{result['ours'] * 1e3:>10.3f}ms{result['numpy'] * 1e3:>10.3f}ms"
-            f"{ratio:>7.2f}×{'' if ratio <= 1 else '  (slower)'}"
+            f"{ratio:>7.2f}×{result['operator'] * 1e3:>14.3f}ms"
+            f"{result['numpy2'] * 1e3:>19.3f}ms{ratio2:>7.2f}×"
         )
     size = f.nbytes
     ours = peak_beyond_result(lambda: gradient(f, x), size)
     theirs = peak_beyond_result(lambda: np.gradient(f, x), size)
+    op = peak_beyond_result(lambda: operator(f, x), size)
     print(
-        f"n = {n}: temporaries beyond the {size / 2**20:.0f} MiB result: ours "
+        f"n = {n}: temporaries beyond the {size / 2**20:.0f} MiB result: gradient "
         f"{ours / 2**20:.2f} MiB ({100 * ours / size:.1f} % of the array, target "
-        f"<= 5 %), numpy {theirs / 2**20:.0f} MiB ({100 * theirs / size:.0f} %)"
+        f"<= 5 %), d1_nonuniform2 {op / 2**20:.2f} MiB ({100 * op / size:.1f} %), "
+        f"numpy.gradient {theirs / 2**20:.0f} MiB ({100 * theirs / size:.0f} %)"
     )
 
 

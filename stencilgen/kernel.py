@@ -527,6 +527,7 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         if kernel.edges
         else "",
         "periodic": kernel.periodic,
+        "chunk_points": f"{kernel.lo}, n - {kernel.hi}" if trimmed else "0, n",
         "extension": str(kernel.lo + kernel.hi),
         "wrap_points": _points_text(kernel.lo, kernel.hi)
         if kernel.periodic and (kernel.lo or kernel.hi)

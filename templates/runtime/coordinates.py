@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["_check_coordinates", "_lagrange", "_periodic_coordinates"]
+__all__ = ["_by_blocks", "_check_coordinates", "_lagrange", "_periodic_coordinates"]
 
 # ---- included in generated modules from here ----
 
@@ -24,9 +24,15 @@ def _check_coordinates(x, min_points, name):
         raise ValueError(
             f"{name} needs at least {min_points} coordinates, got {x.shape[0]}"
         )
-    dx = np.diff(x)
     # Strictly monotonic (NaN compares false) with finite ends: all finite.
-    if not (dx.min() > 0 or dx.max() < 0) or not math.isfinite(x[0] + x[-1]):
+    # Long x block by block, for a few block-sized temporaries.
+    step = max(x.shape[0] - 1, 1) if x.shape[0] <= 1 << 17 else 1 << 17
+    increasing = decreasing = True
+    for start in range(0, x.shape[0] - 1, step):
+        dx = np.diff(x[start : start + step + 1])
+        increasing = increasing and bool(dx.min() > 0)
+        decreasing = decreasing and bool(dx.max() < 0)
+    if not (increasing or decreasing) or not math.isfinite(x[0] + x[-1]):
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name}: the coordinates must be finite")
         raise ValueError(f"{name}: the coordinates must be strictly monotonic")
@@ -56,6 +62,28 @@ def _periodic_coordinates(x, period, before, after, name):
     step = period if x[-1] > x[0] else -period
     n = x.shape[0]
     return np.concatenate((x[n - before :] - step, x, x[:after] + step))
+
+
+def _by_blocks(f, x, out, weights, apply, points, reach, width, shift, block):
+    """A coordinate operator on one long line, block by block.
+
+    The points ``points[0] .. points[1]-1`` in pieces of ``block``: each piece
+    is computed with the weights of its window (``reach`` = points before and
+    after it, so that it is interior to the window, except at the ends of the
+    axis; at least ``width`` points) and copied into ``out`` at the points
+    less ``shift``. Weights depend only on nearby coordinates, so the results
+    are those of the whole line, with block-sized temporaries.
+    """
+    n = f.shape[0]
+    for start in range(points[0], points[1], block):
+        stop = min(start + block, points[1])
+        first, last = max(0, start - reach[0]), min(n, stop + reach[1])
+        if last - first < width:
+            first = max(0, last - width)
+            last = min(n, first + width)
+        part = apply(f[first:last], weights(x[first:last]))
+        offset = start - first - shift
+        out[start - shift : stop - shift] = part[offset : offset + stop - start]
 
 
 def _lagrange(nodes, m):
