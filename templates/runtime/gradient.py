@@ -144,11 +144,42 @@ def _gradient(f, varargs, axis, edge_order, out):
             grid.weights = _interior_weights(grid.x, dx, 0, max(n - 2 * _HALF, 0))
         if result is None:
             result = np.empty_like(f, dtype=otype)
-        _derivative(f, result, ax, grid, edge_order)
+        work = _complex_work(grid, otype)
+        if work is None:
+            _derivative(f, result, ax, grid, edge_order)
+        else:
+            # Complex spacing, real data: numpy computes in complex and stores
+            # the real part (with a ComplexWarning); so does this. Its 1-D
+            # edge_order=2 edges multiply a Python complex by a numpy float64
+            # (a float subclass) scalar: a Python complex, which numpy then
+            # refuses to store.
+            one_d = f.ndim == 1 and f.dtype == np.float64
+            if one_d and edge_order == 2 and type(grid) is complex:
+                raise TypeError(
+                    "float() argument must be a string or a real number, not "
+                    "'complex' (numpy.gradient refuses a Python complex step with "
+                    "real 1-D data and edge_order=2)"
+                )
+            complex_result = np.empty_like(f, dtype=work)
+            _derivative(f, complex_result, ax, grid, edge_order)
+            result[...] = complex_result
         results.append(result)
     if len(axes) == 1:
         return results[0]
     return tuple(results)
+
+
+def _complex_work(grid, otype):
+    """The complex dtype to compute in for a complex spacing and real data."""
+    if otype.kind != "f":
+        return None
+    if isinstance(grid, GradientWeights):
+        kind, spacing = grid.dx.dtype.kind, grid.dx[:1]
+    else:
+        kind, spacing = np.asarray(grid).dtype.kind, grid
+        if isinstance(grid, np.ndarray):
+            spacing = grid[()]
+    return np.result_type(otype, 2.0 * spacing) if kind == "c" else None
 
 
 def _normalize_axes(axis, ndim):
@@ -257,9 +288,10 @@ def _derivative(f, out, axis, grid, edge_order):
             _edges_nonuniform(f, out, axis, edge_order, grid.x, grid.dx)
             return
     h = _edge_step(h, f.dtype)
-    if f.dtype.kind == "m":
+    if f.dtype.kind == "m" or isinstance(h, complex | np.complexfloating):
         # Timedeltas (and datetimes, viewed as timedeltas): divide by the step as
-        # numpy does, so the truncation to whole time units is numpy's too.
+        # numpy does, so the truncation to whole time units is numpy's too; a
+        # complex step: complex division rounds otherwise than multiplication.
         _interior_divided(f, out, axis, h)
     else:
         _interior_uniform(f, out, axis, _interior_step(h, f.dtype))
