@@ -10,6 +10,9 @@ or three (coordinate arrays, ``grid = "coordinates"``)::
     name_weights(x)                  # per-point weights for a fixed grid, once
     name_apply(f, weights, axis=-1, out=None)
 
+(with ``boundary = "periodic"``: ``name(f, x, period, ...)`` and
+``name_weights(x, period)``, ``x`` the points of one period of that length).
+
 Boundaries: ``one-sided`` (full-shape output; points near the edges use the
 nearest window of ``derivative + accuracy`` points inside the array, derived by
 the engine at the same accuracy), ``periodic`` (wrap around) or ``valid`` (only
@@ -96,8 +99,9 @@ KEYS: Mapping[str, str] = {
     "grid": '"uniform" (default: a scalar spacing h) or "coordinates" (a 1-D '
     "coordinate array x along the axis)",
     "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
-    'the same accuracy at the edges), "periodic" or "valid" (interior points only, '
-    "shorter output)",
+    'the same accuracy at the edges), "periodic" (indices wrap; on a coordinate '
+    'grid the function takes the period: name(f, x, period)) or "valid" '
+    "(interior points only, shorter output)",
 }
 
 GRIDS = ("uniform", "coordinates")
