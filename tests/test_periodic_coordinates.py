@@ -133,3 +133,17 @@ def test_every_derivative_and_family_verifies() -> None:
         loaded = load_module(module.source, "p")
         x = _grid(24, 1.0, seed=4)
         assert loaded.p(np.ones(24), x, 1.0).shape == (24,)
+
+
+def test_long_lines_block_by_block(
+    px: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long line is computed in blocks and a window across the seam."""
+    monkeypatch.setattr(px, "_BLOCK", 40)  # lines of more than 10 points
+    period = 7.0
+    for x in (_grid(53, period, seed=8), _grid(53, period, seed=8)[::-1].copy()):
+        f = np.cos(2 * np.pi * x / period) + 0.3 * np.sin(4 * np.pi * x / period)
+        whole = px.d1_periodic_x4_apply(f, px.d1_periodic_x4_weights(x, period))
+        np.testing.assert_allclose(px.d1_periodic_x4(f, x, period), whole, atol=1e-12)
+    with pytest.raises(ValueError, match="longer than the span"):
+        px.d1_periodic_x4(f, x, 6.0)

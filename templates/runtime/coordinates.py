@@ -7,7 +7,13 @@ import math
 
 import numpy as np
 
-__all__ = ["_by_blocks", "_check_coordinates", "_lagrange", "_periodic_coordinates"]
+__all__ = [
+    "_by_blocks",
+    "_check_coordinates",
+    "_lagrange",
+    "_periodic_coordinates",
+    "_seam",
+]
 
 # ---- included in generated modules from here ----
 
@@ -84,6 +90,25 @@ def _by_blocks(f, x, out, weights, apply, points, reach, width, shift, block):
         part = apply(f[first:last], weights(x[first:last]))
         offset = start - first - shift
         out[start - shift : stop - shift] = part[offset : offset + stop - start]
+
+
+def _seam(f, x, out, period, weights, apply, reach, width):
+    """The points near both ends of a long periodic line, from one window.
+
+    The window runs across the seam: the last points of x, then the first ones
+    one period on. The ``reach[1]`` last and ``reach[0]`` first points are
+    interior points of it (the window is far shorter than the period).
+    """
+    n = f.shape[0]
+    before, after = reach
+    w = max(before + after, width)
+    step = period if x[-1] > x[0] else -period
+    part = apply(
+        np.concatenate((f[n - w :], f[:w])),
+        weights(np.concatenate((x[n - w :], x[:w] + step))),
+    )
+    out[n - after :] = part[w - after : w]
+    out[:before] = part[w : w + before]
 
 
 def _lagrange(nodes, m):
