@@ -113,11 +113,12 @@ def test_edges_match_explicit_sums() -> None:
     line = np.zeros(4)
     edges._gather(f[1], line, 0, points, index, weights)
     np.testing.assert_allclose(line[[0, 3]], out[1, [0, 3]])
-    # Per-point windows (coordinate grids), indices taken modulo n.
+    # Per-point windows (coordinate grids): the last point, given as -1, reads
+    # past the end, which wraps to the first point.
     w = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
     first = np.array([0, 0, 0, 0])
-    index, weights = edges._window_arrays(np.array([3]), first, w, 4)
-    assert index.tolist() == [[3, 0]] and weights.tolist() == [[4.0, 40.0]]
+    index, weights = edges._window_arrays(np.array([-1]), first, w)
+    assert index.tolist() == [[-1, 0]] and weights.tolist() == [[4.0, 40.0]]
 
 
 def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> None:

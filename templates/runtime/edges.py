@@ -46,14 +46,15 @@ def _wrap_arrays(points, stencil):
     return points, points[:, None] + offsets, np.tile(values, (len(points), 1))
 
 
-def _window_arrays(points, first, w, n):
+def _window_arrays(points, first, w):
     """Indices and weights of per-point windows: point p reads f[p + first[p] + k].
 
-    ``w[k, p]`` is the weight of window position k at point p; indices are
-    taken modulo n (periodic grids wrap; one-sided windows stay inside).
+    ``w[k, p]`` is the weight of window position k at point p. Right-end
+    points are given negative, so their indices count from the right end, and
+    on periodic grids indices past either end wrap around.
     """
     index = points[:, None] + first[points][:, None] + np.arange(w.shape[0])
-    return index % n, w[:, points].T
+    return index, w[:, points].T
 
 
 def _gather(f, out, axis, points, index, weights):
