@@ -171,7 +171,7 @@ def _gradient(f, varargs, axis, edge_order, out):
 
 def _complex_work(grid, otype):
     """The complex dtype to compute in for a complex spacing and real data."""
-    if otype.kind != "f":
+    if otype.kind != "f" or type(grid) is float:
         return None
     if isinstance(grid, GradientWeights):
         kind, spacing = grid.dx.dtype.kind, grid.dx[:1]
