@@ -40,7 +40,7 @@ from stencilgen import __version__
 from stencilgen.errors import StencilgenError
 from stencilgen.files import read_limited
 from stencilgen.header import Header, digest, read_header, regenerate_command
-from stencilgen.kinds import KINDS
+from stencilgen.kinds import KINDS, default_kind
 
 __all__ = [
     "PIPELINE",
@@ -286,7 +286,9 @@ def up_to_date(spec: Path, out: Path) -> int | None:
     if not data:
         return None
     for name, table in data.items():
-        kind = table.get("kind", "operator") if isinstance(table, dict) else None
+        kind = (
+            table.get("kind", default_kind(table)) if isinstance(table, dict) else None
+        )
         if not isinstance(kind, str) or kind not in KINDS:
             return None
         header = _header(out / f"{name}.py")

@@ -205,6 +205,11 @@ class CoordinateKernel:
         The interior window.
     edges : tuple of WeightWindow
         The edge windows, left points then right ones.
+    periodic : bool
+        Periodic grid of a given period: the coordinates are extended by ``lo``
+        points on the left and ``hi`` on the right (shifted by the period), the
+        interior window serves every point, and the ``lo + hi`` points near the
+        ends read f with indices taken modulo n.
     block : int
         Values per block.
     """
@@ -218,6 +223,7 @@ class CoordinateKernel:
     min_points: int
     interior: WeightWindow
     edges: tuple[WeightWindow, ...]
+    periodic: bool = False
     block: int = BLOCK
 
     @property
@@ -367,6 +373,7 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
     common: dict[str, Any] = {
         "derivative": str(kernel.derivative),
         "lo": str(kernel.lo),
+        "hi": str(kernel.hi),
         "stop": _minus_n(kernel.hi),
         "shift": str(kernel.lo if kernel.out_trim else 0),
         "interior_points": f"{kernel.lo} .. n-{kernel.hi + 1}",
@@ -391,6 +398,7 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
                 "meaning": _meaning(term),
             }
         )
+    dense = _dense(kernel.terms)
     lo_wrap = sum(1 for p in kernel.wrap_points if p >= 0)
     return common | {
         "terms": terms,
@@ -401,8 +409,32 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         "wrap_points": _points_text(lo_wrap, len(kernel.wrap_points) - lo_wrap)
         if kernel.wrap_points
         else "",
+        "wrap_list": str(tuple(kernel.wrap_points)),
+        "centred": min(dense) == -kernel.lo
+        and max(dense) == kernel.hi == kernel.lo
+        and not kernel.out_trim
+        and not kernel.shift,
+        "dense_first": str(min(dense)),
+        "dense_last": str(max(dense)),
+        "dense": [
+            printing.number(dense.get(o, sympy.Integer(0)))
+            for o in range(min(dense), max(dense) + 1)
+        ],
         "stencil": [f"({o}, {printing.number(w)})" for o, w in kernel.stencil],
     }
+
+
+def _dense(terms: Sequence[Term]) -> dict[int, sympy.Expr]:
+    """The interior weight of every offset the terms read (unfolded)."""
+    weights: dict[int, sympy.Expr] = {}
+    for term in terms:
+        if term.combine == "single":
+            weights[term.offsets[0]] = term.weight
+        else:
+            a, b = term.offsets
+            weights[a] = term.weight
+            weights[b] = term.weight if term.combine == "sum" else -term.weight
+    return weights
 
 
 def _slice(start: str, stop: str, k: int) -> str:
@@ -420,11 +452,19 @@ def _window_context(
 
     ``level`` is the indentation the NumPy template writes the window's
     statements at (2 in the interior loop, 1 at the edges): a closed form that
-    does not fit there is evaluated by the Lagrange formula instead.
+    does not fit there is evaluated by the Lagrange formula instead. An edge
+    window's spacings are Python floats (the same IEEE arithmetic as numpy
+    scalars, several times faster).
     """
     first, count = window.first, window.count
+    edge = window.point is not None
     spacings = [
-        {"name": spacing_name(k), "value": f"{at(k + 1)} - {at(k)}"}
+        {
+            "name": spacing_name(k),
+            "value": f"float({at(k + 1)} - {at(k)})"
+            if edge
+            else f"{at(k + 1)} - {at(k)}",
+        }
         for k in range(first, first + count - 1)
     ]
     weights = None
@@ -464,7 +504,7 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
     interior = _window_context(
         kernel.interior,
         kernel.derivative,
-        _slice("lo", "hi", -(kernel.lo if kernel.out_trim else 0)),
+        _slice("lo", "hi", -(kernel.lo if kernel.out_trim or kernel.periodic else 0)),
         lambda o: f"x[{_slice('lo', 'hi', o)}]",
         2,
     )
@@ -487,14 +527,24 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         "count": str(kernel.count),
         "first": str(kernel.first),
         "last": str(kernel.first + kernel.count - 1),
+        "end": str(kernel.first + kernel.count),
         "columns": ":" if trimmed else _column_slice(kernel.lo, kernel.hi),
         "interior": interior,
         "edges": edges,
         "edge_points": _points_text(left, len(kernel.edges) - left)
         if kernel.edges
         else "",
+        "periodic": kernel.periodic,
+        "edge_point_list": str(tuple(w.point for w in kernel.edges)),
+        "wrap_point_list": str((*range(kernel.lo), *range(-kernel.hi, 0))),
+        "chunk_points": f"{kernel.lo}, n - {kernel.hi}" if trimmed else "0, n",
+        "extension": str(kernel.lo + kernel.hi),
+        "wrap_points": _points_text(kernel.lo, kernel.hi)
+        if kernel.periodic and (kernel.lo or kernel.hi)
+        else "",
         "positions": [str(k) for k in range(kernel.count)],
-        "uses_edges": bool(kernel.edges),
+        "uses_edges": bool(kernel.edges)
+        or (kernel.periodic and kernel.lo + kernel.hi > 0),
         "uses_lagrange": interior["weights"] is None
         or any(e["weights"] is None for e in edges),
     }

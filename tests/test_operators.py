@@ -347,9 +347,7 @@ def test_every_family_grid_and_boundary_is_ruff_clean(tmp_path: Path) -> None:
                 for boundary in ("one-sided", "periodic", "valid"):
                     if grid == "uniform" and family == "central" and accuracy % 2:
                         continue
-                    if grid == "coordinates" and (
-                        boundary == "periodic" or accuracy > 4
-                    ):
+                    if grid == "coordinates" and accuracy > 4:
                         continue
                     name = f"e{count}"
                     text = (
@@ -400,4 +398,9 @@ def test_n_dimensional_equals_one_dimensional_along_every_axis(text: str) -> Non
                 spacing = 0.5
             whole = module.e(f, spacing, axis=axis)
             lines = np.apply_along_axis(module.e, axis, f, spacing)
-            np.testing.assert_array_equal(whole, lines)
+            if entry.config.grid == "coordinates":
+                np.testing.assert_array_equal(whole, lines)
+            else:
+                # A 1-D array takes numpy's correlate, which orders the sum
+                # otherwise: equal to rounding.
+                np.testing.assert_allclose(whole, lines, rtol=1e-12, atol=1e-12)

@@ -95,12 +95,30 @@ def test_edges_match_explicit_sums() -> None:
     edges = load("edges")
     f = np.arange(12.0).reshape(3, 4) ** 2
     out = np.zeros_like(f)
-    edges._one_sided(f, out, 1, 0, 0, (-1.5, 2.0, -0.5), 2.0)
+    # A one-sided stencil at point 0 and its mirror at the last point, scaled.
+    rows = ((0, 0, (-1.5, 2.0, -0.5)), (-1, -2, (0.5, -2.0, 1.5)))
+    points, index, weights = edges._stencil_arrays(rows)
+    edges._gather(f, out, 1, points, index, weights * 2.0)
     np.testing.assert_allclose(
         out[:, 0], 2.0 * (-1.5 * f[:, 0] + 2 * f[:, 1] - 0.5 * f[:, 2])
     )
-    edges._periodic(f, out, 1, 3, ((-1, -0.5), (1, 0.5)), 1.0)
+    np.testing.assert_allclose(
+        out[:, 3], 2.0 * (0.5 * f[:, 1] - 2 * f[:, 2] + 1.5 * f[:, 3])
+    )
+    # A periodic stencil wraps at both ends, along any axis.
+    points, index, weights = edges._wrap_arrays((0, -1), ((-1, -0.5), (1, 0.5)))
+    edges._gather(f, out, 1, points, index, weights)
+    np.testing.assert_allclose(out[:, 0], 0.5 * (f[:, 1] - f[:, 3]))
     np.testing.assert_allclose(out[:, 3], 0.5 * (f[:, 0] - f[:, 2]))
+    line = np.zeros(4)
+    edges._gather(f[1], line, 0, points, index, weights)
+    np.testing.assert_allclose(line[[0, 3]], out[1, [0, 3]])
+    # Per-point windows (coordinate grids): the last point, given as -1, reads
+    # past the end, which wraps to the first point.
+    w = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
+    first = np.array([0, 0, 0, 0])
+    index, weights = edges._window_arrays(np.array([-1]), first, w)
+    assert index.tolist() == [[-1, 0]] and weights.tolist() == [[4.0, 40.0]]
 
 
 def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> None:
@@ -114,6 +132,14 @@ def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> No
         coordinates._check_coordinates(np.arange(5) + 1j, 3, "op")
     with pytest.raises(ValueError, match="monotonic"):
         coordinates._check_coordinates([0.0, 1.0, 0.5], 3, "op")
+    for bad in ([0.0, np.nan, 2.0], [0.0, 1.0, np.inf], [-np.inf, 1.0, 2.0]):
+        with pytest.raises(ValueError, match="finite"):
+            coordinates._check_coordinates(bad, 3, "op")
+    x = np.array([3.0, 2.0, 0.5])
+    assert coordinates._check_coordinates(x, 3, "op") is x  # decreasing, no copy
+    # The periodic extension: one period before and after, either direction.
+    extended = coordinates._periodic_coordinates(x, 4.0, 1, 2, "op")
+    assert extended.tolist() == [4.5, 3.0, 2.0, 0.5, -1.0, -2.0]
     assert load("blocks")._broadcast(np.arange(3), 3, 0).shape == (3, 1, 1)
 
 
@@ -129,3 +155,19 @@ def test_architecture_page_examples_run() -> None:
         globs.update(test.globs)  # DocTest copies its globals
     result = runner.summarize(verbose=False)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_gradient_page_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/gradient.md's examples, run against the committed generated modules."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    text = (ROOT / "docs" / "gradient.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    globs: dict[str, object] = {}
+    for number, block in enumerate(blocks):
+        test = parser.get_doctest(block, globs, f"block {number}", None, 0)
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 10 and result.failed == 0

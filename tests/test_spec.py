@@ -190,11 +190,6 @@ BAD = [
         '[d1]\nderivative = 1\naccuracy = 2\nat = "h"\nboundary = "valid"\n',
         r"key 'at': must be a number, got the expression 'h'",
     ),
-    (
-        '[d1]\nderivative = 1\naccuracy = 2\ngrid = "coordinates"\n'
-        'boundary = "periodic"\n',
-        r"key 'boundary': periodic boundaries need grid = \"uniform\"",
-    ),
     ("derivative = 1\n", r"top-level key 'derivative' must be a table"),
     ("", r"s\.toml: the spec has no entries"),
     (

@@ -106,6 +106,7 @@ __all__ = [
     "available_kinds",
     "bound_twice",
     "check_bindings",
+    "default_kind",
     "defined_names",
     "get_kind",
     "parse_entry",
@@ -194,6 +195,21 @@ def get_kind(name: str, fields: Fields | None = None) -> Kind:
     return cast("Kind", module)
 
 
+def default_kind(table: Mapping[str, Any]) -> str:
+    """The kind of an entry without a ``kind`` key.
+
+    An entry with an operator ``expression`` (``u_xx + u_yy``) is an N-D operator,
+    any other an operator. Used by the spec loader and by the hash-only fast path
+    of ``build --check``, which must agree.
+
+    Examples
+    --------
+    >>> default_kind({"expression": "u_xx + u_yy"}), default_kind({"derivative": 1})
+    ('nd', 'operator')
+    """
+    return "nd" if "expression" in table else "operator"
+
+
 def parse_entry(fields: Fields) -> tuple[str, Any]:
     """``(kind name, config)`` of one spec entry: the kind's keys, names, config.
 
@@ -205,9 +221,7 @@ def parse_entry(fields: Fields) -> tuple[str, Any]:
     SpecError
         One line naming file, entry and key.
     """
-    # An entry with an operator expression (u_xx + u_yy) is an N-D operator.
-    default = "nd" if fields.has("expression") else "operator"
-    kind_name = fields.string("kind", default=default)
+    kind_name = fields.string("kind", default=default_kind(fields.table))
     kind = get_kind(kind_name, fields)
     _check_reserved(fields.path, fields.name, kind_name, kind)
     allowed = {**COMMON_KEYS, **kind.KEYS}

@@ -512,6 +512,14 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         formula_terms.append(
             f"w{pair.k} * ({sample_text(pair.plus)} - {sample_text(pair.minus)})"
         )
+    divided = []
+    for pair in plan.pairs:
+        numer, denom = sympy.fraction(sympy.factor(pair.weight * H))
+        diff = f"(view({pair.plus}) - view({pair.minus}))"
+        scale = "h" if denom == 1 else f"({printing.expression(denom)} * h)"
+        prefix = "" if numer == 1 else f"{printing.expression(numer)} * "
+        divided.append(f"{prefix}{diff} / {scale}")
+    ctx["divided"] = " + ".join(divided)
     formula = "out[i] = " + " + ".join(formula_terms)
     ctx["pairs"] = pairs
     ctx["uniform_formula"] = formula if len(formula) <= 73 else "see the docstring"

@@ -10,6 +10,9 @@ or three (coordinate arrays, ``grid = "coordinates"``)::
     name_weights(x)                  # per-point weights for a fixed grid, once
     name_apply(f, weights, axis=-1, out=None)
 
+(with ``boundary = "periodic"``: ``name(f, x, period, ...)`` and
+``name_weights(x, period)``, ``x`` the points of one period of that length).
+
 Boundaries: ``one-sided`` (full-shape output; points near the edges use the
 nearest window of ``derivative + accuracy`` points inside the array, derived by
 the engine at the same accuracy), ``periodic`` (wrap around) or ``valid`` (only
@@ -97,8 +100,9 @@ KEYS: Mapping[str, str] = {
     "grid": '"uniform" (default: a scalar spacing h) or "coordinates" (a 1-D '
     "coordinate array x along the axis)",
     "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
-    'the same accuracy at the edges), "periodic" or "valid" (interior points only, '
-    "shorter output)",
+    'the same accuracy at the edges), "periodic" (indices wrap; on a coordinate '
+    'grid the function takes the period: name(f, x, period)) or "valid" '
+    "(interior points only, shorter output)",
 }
 
 GRIDS = ("uniform", "coordinates")
@@ -154,11 +158,6 @@ def parse(fields: Fields) -> OperatorConfig:
         raise fields.error(
             "boundary",
             'a staggered stencil (at != 0) needs boundary = "valid" or "periodic"',
-        )
-    if grid == "coordinates" and boundary == "periodic":
-        raise fields.error(
-            "boundary",
-            'periodic boundaries need grid = "uniform"; use "one-sided" or "valid"',
         )
     if fields.has("offsets"):
         stencil = "offsets"
@@ -434,6 +433,7 @@ def _coordinate_kernel(
         min_points=min_points,
         interior=window(first, None),
         edges=tuple(window(e.first, e.point) for e in (*left, *right)),
+        periodic=config.boundary == "periodic",
     )
     return symbolic, kernel
 
@@ -555,7 +555,7 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
     return lines
 
 
-def _parameters(coordinates: bool, name: str) -> list[str]:
+def _parameters(coordinates: bool, name: str, periodic: bool = False) -> list[str]:
     lines = [
         "Parameters",
         "----------",
@@ -566,6 +566,12 @@ def _parameters(coordinates: bool, name: str) -> list[str]:
         lines += [
             "x : array_like",
             "    Strictly monotonic 1-D coordinates along ``axis``.",
+        ]
+    if coordinates and periodic:
+        lines += [
+            "period : float",
+            "    Length of one period: ``x[0] + period`` is the point after",
+            "    ``x[-1]`` (longer than the span of x).",
         ]
     else:
         lines += ["h : float, optional", "    Grid spacing (default 1.0)."]
@@ -605,7 +611,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     doc = [
         *_docstring(entry, plan, coordinates),
         "",
-        *_parameters(coordinates, plan.config.name),
+        *_parameters(coordinates, plan.config.name, plan.config.boundary == "periodic"),
     ]
     return {
         "module_doc": _module_doc(entry, plan),

@@ -205,17 +205,32 @@ def _combine(samples, offsets, scale):
     return total
 
 
-def _derivative(f, x, h, full_output):
+def _derivative(f, x, h, full_output, vectorized=False):
     """The body of ``derivative`` (see its docstring in the generated module)."""
     function = _check_callable(f)
     points = _as_points(x)
     steps = _steps(h, points, RELATIVE_STEP)
     samples = {}
+    if vectorized:
+        # Every sample point in one call: offset k along a new last axis.
+        scales = _SCALES if full_output else (1.0,)
+        batch = sorted({s * o for s in scales for o in OFFSETS})
+        moves = np.multiply.outer(steps, batch)
+        stacked = np.asarray(function(points[..., np.newaxis] + moves))
+        if stacked.shape != moves.shape:
+            raise ValueError(
+                f"f returned shape {stacked.shape} for points of shape "
+                f"{moves.shape}; a vectorized f returns one value per point"
+            )
+        batched = dict(zip(batch, np.moveaxis(stacked, -1, 0), strict=True))
 
     def sample(offset):
         if offset in samples:
             return
-        value = np.asarray(function(points + offset * steps))
+        if vectorized:
+            value = batched[offset]
+        else:
+            value = np.asarray(function(points + offset * steps))
         if value.shape != points.shape:
             raise ValueError(
                 f"f returned shape {value.shape} for x of shape {points.shape}; "

@@ -20,81 +20,204 @@ def _as_vector(x, name):
     return points
 
 
-class _Sampler:
-    """f at x displaced along coordinates, each distinct point evaluated once.
+#: Values (points × coordinates) per batch of sample points: bounds the memory of
+#: the point arrays (a vectorized f is called once per batch).
+_BATCH = 1 << 23
 
-    A point is keyed by its displacements ``((i, o_i), (j, o_j))`` in units of the
-    coordinate steps, so stencils that share a point (f(x) itself, or the axis
-    points of the Hessian) share the evaluation.
+
+class _Points:
+    """The distinct sample points of a stencil set, as rows of one array.
+
+    Row ``r`` is x with the coordinates ``index[k][r]`` moved by
+    ``offset[k][r]`` steps (zero moves left out): built once with numpy, then f
+    is evaluated on every row (one call per row, or per batch of rows when f is
+    vectorized) and the values are checked together.
     """
 
-    def __init__(self, f, x, steps, scalar):
-        self.f, self.x, self.steps, self.scalar = f, x, steps, scalar
-        self.shape = None
-        self.values = {}
+    def __init__(self, x, steps):
+        self.x, self.steps = x, steps
+        self.moves = []
+        self.count = 0
 
-    def __call__(self, *moves):
-        key = tuple(sorted((i, o) for i, o in moves if o != 0.0))
-        if key in self.values:
-            return self.values[key]
+    def add(self, count, *moves):
+        """Append ``count`` rows moved by the (index, offset) arrays; first row."""
+        first = self.count
+        for index, offset in moves:
+            rows = np.arange(first, first + count)
+            self.moves.append((rows, np.stack([index, offset])))
+        self.count += count
+        return first
+
+    def describe(self, row):
+        """The sample point of a row: its formula and coordinates."""
         point = self.x.copy()
-        for i, offset in key:
-            point[i] = self.x[i] + offset * self.steps[i]
-        value = np.asarray(self.f(point))
+        terms = []
+        for rows, moves in self.moves:
+            if rows[0] <= row <= rows[-1]:
+                i, o = int(moves[0, row - rows[0]]), float(moves[1, row - rows[0]])
+                point[i] = self.x[i] + o * self.steps[i]
+                terms.append((i, o))
+        moved = " + ".join(f"({o:g})·h[{i}]·e[{i}]" for i, o in sorted(terms))
+        return f"x{' + ' + moved if moved else ''}", point.tolist()
 
-        def where():
-            moved = " + ".join(f"({o:g})·h[{i}]·e[{i}]" for i, o in key)
-            return f"x{' + ' + moved if moved else ''} = {point.tolist()}"
+    def block(self, start, stop, batch):
+        """Rows start .. stop-1 as points (one per row), or one per column."""
+        count = stop - start
+        if batch:
+            points = np.repeat(self.x[:, np.newaxis], count, axis=1)
+        else:
+            points = np.tile(self.x, (count, 1))
+        for rows, moves in self.moves:
+            lo, hi = max(rows[0], start), min(rows[-1] + 1, stop)
+            if lo < hi:
+                i = moves[0, lo - rows[0] : hi - rows[0]].astype(np.intp)
+                o = moves[1, lo - rows[0] : hi - rows[0]]
+                moved = self.x[i] + o * self.steps[i]
+                where = np.arange(lo - start, hi - start)
+                if batch:
+                    points[i, where] = moved
+                else:
+                    points[where, i] = moved
+        return points
 
-        if self.scalar and value.ndim != 0:
+    def evaluate(self, f, vectorized, scalar):
+        """The values of f at every row, checked: shape (rows,) + S."""
+        per = max(1, _BATCH // max(self.x.size, 1))
+        chunks = []
+        shape = None
+        for start in range(0, self.count, per):
+            stop = min(start + per, self.count)
+            points = self.block(start, stop, vectorized)
+            if vectorized:
+                value = np.asarray(f(points))
+                if value.ndim == 0 or value.shape[-1] != stop - start:
+                    raise ValueError(
+                        f"f returned shape {value.shape} for a batch of "
+                        f"{stop - start} points (points of shape {points.shape}); "
+                        "a vectorized f returns one value per point, the points "
+                        "along its last axis"
+                    )
+                value = np.moveaxis(value, -1, 0)
+            else:
+                raw = [f(point) for point in points]
+                try:
+                    value = np.asarray(raw)
+                except ValueError:  # values of different shapes
+                    value = np.empty(len(raw), dtype=object)
+                if value.dtype == object:
+                    shapes = [np.shape(v) for v in raw]
+                    first = shape if shape is not None else shapes[0]
+                    bad = next(k for k, s in enumerate(shapes) if s != first)
+                    self._shape_error(start + bad, shapes[bad], first, scalar)
+            if shape is None:
+                shape = value.shape[1:]
+                if scalar and shape != ():
+                    self._shape_error(start, shape, (), scalar)
+            elif value.shape[1:] != shape:
+                self._shape_error(start, value.shape[1:], shape, scalar)
+            chunks.append(self._checked(value, start))
+        return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+    def _shape_error(self, row, got, before, scalar):
+        formula, point = self.describe(row)
+        if scalar:
             raise ValueError(
-                f"f returned shape {value.shape} at the sample point {where()}; "
+                f"f returned shape {got} at the sample point {formula} = {point}; "
                 "gradient and hessian need a scalar-valued f (use jacobian for "
                 "vector-valued f)"
             )
-        if self.shape is None:
-            self.shape = value.shape
-        elif value.shape != self.shape:
-            raise ValueError(
-                f"f returned shape {value.shape} at the sample point {where()} but "
-                f"shape {self.shape} before; f must always return the same shape"
+        raise ValueError(
+            f"f returned shape {got} at the sample point {formula} = {point} but "
+            f"shape {before} before; f must always return the same shape"
+        )
+
+    def _checked(self, values, start):
+        def where(row):
+            formula, point = self.describe(start + row)
+            return f"{formula} = {point}"
+
+        if values.dtype.kind not in "biuf":
+            raise TypeError(
+                f"f must return real numbers, got dtype {values.dtype} at the "
+                f"sample point {where(0)}"
             )
-        self.values[key] = _checked(value, where)
-        return self.values[key]
+        values = values.astype(np.float64, copy=False)
+        finite = np.isfinite(values)
+        if not finite.all():
+            row = int(np.argwhere(~finite)[0][0])
+            bad = values[row][~finite[row]].flat[0] if values.ndim > 1 else values[row]
+            raise ValueError(
+                f"f returned {bad} at the sample point {where(row)}; the stencil "
+                "needs finite values there: move x away from a singularity or pass "
+                "a smaller h"
+            )
+        return values
 
 
-def _first_derivatives(f, x, h, full_output, scalar):
+def _axis_rows(points, n, offsets, centre):
+    """Rows x + o·h[i]·e[i] for every coordinate i: offset → row per i."""
+    rows = {}
+    moved = [o for o in offsets if o != 0.0]
+    if moved:
+        index = np.repeat(np.arange(n), len(moved))
+        first = points.add(n * len(moved), (index, np.tile(moved, n)))
+        grid = first + np.arange(n * len(moved)).reshape(n, len(moved))
+        for k, o in enumerate(moved):
+            rows[o] = grid[:, k]
+    if 0.0 in offsets:
+        assert centre is not None
+        rows[0.0] = np.full(n, centre)
+    return rows
+
+
+def _levels_offsets(offsets, full_output):
+    scales = _SCALES if full_output else (1.0,)
+    return sorted({s * o for s in scales for o in offsets})
+
+
+def _first_derivatives(
+    f,
+    x,
+    h,
+    full_output,
+    scalar,
+    vectorized,
+):
     points = _as_vector(x, "gradient" if scalar else "jacobian")
     steps = _steps(h, points, RELATIVE_STEP)
-    sampler = _Sampler(_check_callable(f), points, steps, scalar)
+    function = _check_callable(f)
     n = points.size
+    table = _Points(points, steps)
+    offsets = _levels_offsets(OFFSETS, full_output)
+    centre = table.add(1) if 0.0 in offsets else None
+    rows = _axis_rows(table, n, offsets, centre)
+    values = table.evaluate(function, vectorized, scalar)
+    tail = (1,) * (values.ndim - 1)
 
-    def column(i, scale):
-        pairs = zip(OFFSETS, WEIGHTS, strict=True)
-        total = sum((w * sampler((i, scale * o)) for o, w in pairs), np.zeros(()))
-        return np.asarray(total / (scale * steps[i]) ** DERIVATIVE)
+    def level(scale):
+        total = np.zeros(())
+        for o, w in zip(OFFSETS, WEIGHTS, strict=True):
+            total = total + w * values[rows[scale * o]]
+        h_i = (scale * steps) ** DERIVATIVE
+        return np.moveaxis(total / h_i.reshape((n, *tail)), 0, -1)
 
-    df = np.stack([column(i, 1.0) for i in range(n)], axis=-1)
+    df = level(1.0)
     if not full_output:
         return df
-    levels = [np.stack([column(i, s) for i in range(n)], axis=-1) for s in _SCALES]
-    scale = np.max(np.abs(np.stack(list(sampler.values.values()))), axis=0)
+    levels = [level(s) for s in _SCALES]
+    scale = np.max(np.abs(values), axis=0)
     # Round-off in the values and in the sample points x[i] + o·h[i], as in
     # derivative.
-    slope = np.stack(
-        [
-            _slope([sampler((i, o)) for o in OFFSETS], _SPAN * steps[i])
-            for i in range(n)
-        ],
-        axis=-1,
-    )
+    stacked = np.stack([values[rows[o]] for o in OFFSETS])
+    spread = stacked.max(axis=0) - stacked.min(axis=0)
+    slope = np.moveaxis(spread / (_SPAN * steps).reshape((n, *tail)), 0, -1)
     moved = slope * _shift(points, steps, OFFSETS)
     moved_any = slope * _shift(points, steps, OFFSETS, _SCALES)
-    values = _EPS * scale[..., np.newaxis]
-    round_off = WEIGHT_SUM * (values + moved) / steps**DERIVATIVE
-    noise = WEIGHT_SUM * (values + moved_any) / steps**DERIVATIVE
+    values_bound = _EPS * scale[..., np.newaxis]
+    round_off = WEIGHT_SUM * (values_bound + moved) / steps**DERIVATIVE
+    noise = WEIGHT_SUM * (values_bound + moved_any) / steps**DERIVATIVE
     error = _estimate(levels, round_off, noise, ACCURACY, DERIVATIVE)
-    return Result(df, error, len(sampler.values), steps)
+    return Result(df, error, table.count, steps)
 
 
 def jacobian(
@@ -103,11 +226,14 @@ def jacobian(
     h=None,
     *,
     full_output=False,
+    vectorized=False,
 ):
     """The Jacobian ``J[..., j] = ∂f/∂x[j]`` of ``f: R^n → R^k`` at ``x``.
 
     Same stencil, steps and cost as :func:`gradient`; ``f`` may return an array
-    of any fixed shape ``S`` and the result has shape ``S + (n,)``.
+    of any fixed shape ``S`` and the result has shape ``S + (n,)``. With
+    ``vectorized=True`` f takes points of shape ``(n, K)`` (a batch of K points
+    along the last axis) and returns shape ``S + (K,)``.
 
     Examples
     --------
@@ -115,8 +241,10 @@ def jacobian(
     ...     return np.array([p[0] * p[1], p[0] + 3 * p[1]])
     >>> jacobian(f, [2.0, 5.0]).round(10).tolist()
     [[5.0, 2.0], [1.0, 3.0]]
+    >>> jacobian(f, [2.0, 5.0], vectorized=True).round(10).tolist()
+    [[5.0, 2.0], [1.0, 3.0]]
     """
-    return _first_derivatives(f, x, h, full_output, scalar=False)
+    return _first_derivatives(f, x, h, full_output, False, vectorized)
 
 
 def hessian(
@@ -125,6 +253,7 @@ def hessian(
     h=None,
     *,
     full_output=False,
+    vectorized=False,
 ):
     """The Hessian ``H[i, j] = ∂²f/∂x[i]∂x[j]`` of a scalar ``f: R^n → R``.
 
@@ -134,6 +263,8 @@ def hessian(
     ``Σ_a Σ_b w_a·w_b·f(x + a·h[i]·e[i] + b·h[j]·e[j]) / (h[i]·h[j])``. Points
     shared between entries (f(x), the axis points) are evaluated once; the result
     is exactly symmetric. Steps: ``HESSIAN_RELATIVE_STEP · max(1, |x[i]|)``.
+    With ``vectorized=True`` f takes points of shape ``(n, K)`` (a batch of K
+    points along the last axis) and returns K values.
 
     Examples
     --------
@@ -141,34 +272,64 @@ def hessian(
     ...     return p[0] ** 3 * p[1] + np.exp(p[1])
     >>> hessian(f, [1.0, 0.5]).round(6).tolist()
     [[3.0, 3.0], [3.0, 1.648721]]
+    >>> hessian(f, [1.0, 0.5], vectorized=True).round(6).tolist()
+    [[3.0, 3.0], [3.0, 1.648721]]
     """
     points = _as_vector(x, "hessian")
     steps = _steps(h, points, HESSIAN_RELATIVE_STEP)
-    sampler = _Sampler(_check_callable(f), points, steps, scalar=True)
+    function = _check_callable(f)
     n = points.size
+    table = _Points(points, steps)
+    scales = _SCALES if full_output else (1.0,)
+    # The tensor-product points (a, b) of every level; a zero move is an axis
+    # point (or x itself), shared with the diagonal stencil.
+    pairs = sorted({(s * a, s * b) for s in scales for a in OFFSETS for b in OFFSETS})
+    axis = set(_levels_offsets(HESSIAN_OFFSETS, full_output))
+    axis |= {a for a, b in pairs if b == 0.0} | {b for a, b in pairs if a == 0.0}
+    centre = table.add(1) if 0.0 in axis else None
+    rows = _axis_rows(table, n, sorted(axis), centre)
+    both = [(a, b) for a, b in pairs if a != 0.0 and b != 0.0]
+    upper, lower = np.tril_indices(n, -1)  # i > j
+    mixed = {}
+    if both and upper.size:
+        count = upper.size * len(both)
+        first = table.add(
+            count,
+            (np.repeat(upper, len(both)), np.tile([a for a, _ in both], upper.size)),
+            (np.repeat(lower, len(both)), np.tile([b for _, b in both], upper.size)),
+        )
+        grid = first + np.arange(count).reshape(upper.size, len(both))
+        mixed = {pair: grid[:, k] for k, pair in enumerate(both)}
+    values = table.evaluate(function, vectorized, True)
+
+    def sample(a, b):
+        if a != 0.0 and b != 0.0:
+            return values[mixed[(a, b)]]
+        if a != 0.0:
+            return values[rows[a][upper]]
+        return values[rows[b][lower]]
 
     def entries(scale):
         out = np.empty((n, n))
-        for i in range(n):
-            diagonal = sum(
-                w * sampler((i, scale * o))
-                for o, w in zip(HESSIAN_OFFSETS, HESSIAN_WEIGHTS, strict=True)
-            )
-            out[i, i] = diagonal / (scale * steps[i]) ** 2
-            for j in range(i):
-                mixed = sum(
-                    wa * wb * sampler((i, scale * a), (j, scale * b))
-                    for a, wa in zip(OFFSETS, WEIGHTS, strict=True)
-                    for b, wb in zip(OFFSETS, WEIGHTS, strict=True)
-                )
-                out[i, j] = out[j, i] = mixed / (scale**2 * steps[i] * steps[j])
+        diagonal = np.zeros(())
+        for o, w in zip(HESSIAN_OFFSETS, HESSIAN_WEIGHTS, strict=True):
+            diagonal = diagonal + w * values[rows[scale * o]]
+        out[np.arange(n), np.arange(n)] = diagonal / (scale * steps) ** 2
+        if upper.size:
+            total = np.zeros(())
+            for a, wa in zip(OFFSETS, WEIGHTS, strict=True):
+                for b, wb in zip(OFFSETS, WEIGHTS, strict=True):
+                    total = total + wa * wb * sample(scale * a, scale * b)
+            total = total / (scale**2 * steps[upper] * steps[lower])
+            out[upper, lower] = total
+            out[lower, upper] = total
         return out
 
     df = entries(1.0)
     if not full_output:
         return df
     levels = [entries(s) for s in _SCALES]
-    scale = max(abs(float(v)) for v in sampler.values.values())
+    scale = float(np.max(np.abs(values)))
     # Round-off bounds: Σ|w_a·w_b| = WEIGHT_SUM**2 off the diagonal, the
     # second-derivative stencil's Σ|w| on it.
     round_off = WEIGHT_SUM**2 / np.multiply.outer(steps, steps)
@@ -179,17 +340,13 @@ def hessian(
     # Round-off in the sample points x[i] + o·h[i], as in derivative, for each
     # coordinate moved.
     span = max(HESSIAN_OFFSETS) - min(HESSIAN_OFFSETS)
-    slope = np.array(
-        [
-            float(_slope([sampler((i, o)) for o in HESSIAN_OFFSETS], span * steps[i]))
-            for i in range(n)
-        ]
-    )
+    stacked = np.stack([values[rows[o]] for o in HESSIAN_OFFSETS])
+    slope = (stacked.max(axis=0) - stacked.min(axis=0)) / (span * steps)
     offsets = (*OFFSETS, *HESSIAN_OFFSETS)
     moved = slope * _shift(points, steps, offsets)
     moved_any = slope * _shift(points, steps, offsets, _SCALES)
-    values = _EPS * scale * round_off
-    bound = values + np.add.outer(moved, moved) * round_off
-    noise = values + np.add.outer(moved_any, moved_any) * round_off
+    bound_values = _EPS * scale * round_off
+    bound = bound_values + np.add.outer(moved, moved) * round_off
+    noise = bound_values + np.add.outer(moved_any, moved_any) * round_off
     error = _estimate(levels, bound, noise, accuracy, 2)
-    return Result(df, error, len(sampler.values), steps)
+    return Result(df, error, table.count, steps)

@@ -4,7 +4,8 @@ Included verbatim (from the marker line on) in every generated gradient module,
 which defines what is undefined here (ruff ignores F821 in this file): the
 constants ``EDGE_ORDERS``, ``MIN_POINTS``, ``_HALF`` (points the interior stencil
 reaches on each side) and ``_BLOCK``, and the stencil code ``_interior_weights``,
-``_interior_uniform``, ``_interior_sum``, ``_edges_uniform``, ``_edges_nonuniform``.
+``_interior_uniform``, ``_interior_divided``, ``_interior_sum``,
+``_edges_uniform``, ``_edges_nonuniform``.
 The block splitter ``_blocks`` and ``_broadcast`` come from runtime/blocks.py.
 """
 
@@ -38,7 +39,8 @@ class GradientWeights:
     spacing : float or None
         The step when the coordinates are evenly spaced, else None.
     dx : numpy.ndarray
-        The spacings ``x[1:] - x[:-1]`` (used by the edge stencils).
+        The spacings ``x[1:] - x[:-1]`` (used by the edge stencils; only those
+        near the ends when the weights are computed block by block).
     weights : tuple of numpy.ndarray or None
         Interior weights per point (None: evenly spaced, or computed block by
         block while differentiating).
@@ -80,7 +82,16 @@ def _grid(x, precompute):
             f"a coordinate array needs at least 2 points, got {n}; "
             "give the coordinates of every point along the axis"
         )
-    dx = x[1:] - x[:-1]
+    ends = 2 * _HALF + 2  # spacings the edge stencils read at each end
+    if not precompute and x.dtype != bool and n > max(_BLOCK, 2 * ends):
+        # One line of f: no full-length spacings, only the ones near the ends
+        # (the interior computes its spacings and weights block by block).
+        dx = np.concatenate((np.diff(x[: ends + 1]), np.diff(x[-ends - 1 :])))
+        if _evenly_spaced(x, dx[0]):
+            return GradientWeights(x, dx[0], dx, None)
+        return GradientWeights(x, None, dx, None)
+    # numpy.diff's differences (booleans: whether neighbours differ).
+    dx = x[1:] != x[:-1] if x.dtype == bool else x[1:] - x[:-1]
     if (dx == dx[0]).all():
         # Evenly spaced: the uniform stencils are cheaper (numpy does the same).
         return GradientWeights(x, dx[0], dx, None)
@@ -88,20 +99,29 @@ def _grid(x, precompute):
     return GradientWeights(x, None, dx, weights)
 
 
+def _evenly_spaced(x, step):
+    """Whether every spacing of x equals ``step`` (checked block by block)."""
+    for start, stop in _spans(0, x.shape[0] - 1, _BLOCK):
+        if not (np.subtract(x[start + 1 : stop + 1], x[start:stop]) == step).all():
+            return False
+    return True
+
+
 def _gradient(f, varargs, axis, edge_order, out):
     """The body of the module's gradient function (see its docstring)."""
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
     grids = _spacings(varargs, f, axes)
-    if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
-        raise TypeError(
-            f"edge_order must be a whole number, got {type(edge_order).__name__}"
-        )
-    if edge_order not in EDGE_ORDERS:
-        raise ValueError(
-            f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
-        )
-    edge_order = int(edge_order)
+    if type(edge_order) is not int or edge_order not in EDGE_ORDERS:
+        if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
+            raise TypeError(
+                f"edge_order must be a whole number, got {type(edge_order).__name__}"
+            )
+        if edge_order not in EDGE_ORDERS:
+            raise ValueError(
+                f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
+            )
+        edge_order = int(edge_order)
     f, otype = _working_array(f)
     outs = _outputs(out, f, otype, len(axes))
     results = []
@@ -112,13 +132,54 @@ def _gradient(f, varargs, axis, edge_order, out):
                 f"axis {ax} has {n} points, too few for a numerical gradient: "
                 f"edge_order={edge_order} needs at least {MIN_POINTS[edge_order]}"
             )
+        if (
+            f.ndim > 1
+            and isinstance(grid, GradientWeights)
+            and grid.spacing is None
+            and grid.weights is None
+        ):
+            # Weights for every point once when they serve many lines (per
+            # block else); after numpy's checks, so errors come in its order.
+            dx = np.diff(grid.x)
+            grid.weights = _interior_weights(grid.x, dx, 0, max(n - 2 * _HALF, 0))
         if result is None:
             result = np.empty_like(f, dtype=otype)
-        _derivative(f, result, ax, grid, edge_order)
+        work = _complex_work(grid, otype)
+        if work is None:
+            _derivative(f, result, ax, grid, edge_order)
+        else:
+            # Complex spacing, real data: numpy computes in complex and stores
+            # the real part (with a ComplexWarning); so does this. Its 1-D
+            # edge_order=2 edges multiply a Python complex by a numpy float64
+            # (a float subclass) scalar: a Python complex, which numpy then
+            # refuses to store.
+            one_d = f.ndim == 1 and f.dtype == np.float64
+            if one_d and edge_order == 2 and type(grid) is complex:
+                raise TypeError(
+                    "float() argument must be a string or a real number, not "
+                    "'complex' (numpy.gradient refuses a Python complex step with "
+                    "real 1-D data and edge_order=2)"
+                )
+            complex_result = np.empty_like(f, dtype=work)
+            _derivative(f, complex_result, ax, grid, edge_order)
+            result[...] = complex_result
         results.append(result)
     if len(axes) == 1:
         return results[0]
     return tuple(results)
+
+
+def _complex_work(grid, otype):
+    """The complex dtype to compute in for a complex spacing and real data."""
+    if otype.kind != "f" or type(grid) is float:
+        return None
+    if isinstance(grid, GradientWeights):
+        kind, spacing = grid.dx.dtype.kind, grid.dx[:1]
+    else:
+        kind, spacing = np.asarray(grid).dtype.kind, grid
+        if isinstance(grid, np.ndarray):
+            spacing = grid[()]
+    return np.result_type(otype, 2.0 * spacing) if kind == "c" else None
 
 
 def _normalize_axes(axis, ndim):
@@ -143,10 +204,9 @@ def _spacings(varargs, f, axes):
     if not varargs:
         return [1.0] * len(axes)
     first = varargs[0]
-    if (
-        len(varargs) == 1
-        and not isinstance(first, GradientWeights)
-        and np.ndim(first) == 0
+    if len(varargs) == 1 and (
+        type(first) is float
+        or (not isinstance(first, GradientWeights) and np.ndim(first) == 0)
     ):
         return [first] * len(axes)
     if len(varargs) != len(axes):
@@ -180,21 +240,20 @@ def _spacings(varargs, f, axes):
                 f"axis has {n}; when 1d, distances must match the length of the "
                 "corresponding dimension"
             )
-        # Weights for every point once when they serve many lines; per block else.
-        grids.append(_grid(x, precompute=f.ndim > 1))
+        grids.append(_grid(x, precompute=False))
     return grids
 
 
 def _working_array(f):
     """The array to difference and the output dtype (numpy.gradient's rules)."""
     otype = f.dtype
-    if otype.type is np.datetime64:
+    if otype.kind in "fcm":
+        return f, otype
+    if otype.kind == "M":
         # Differences of datetimes are timedeltas of the same unit.
         otype = np.dtype(otype.name.replace("datetime", "timedelta"))
         return f.view(otype), otype
-    if otype.type is np.timedelta64 or np.issubdtype(otype, np.inexact):
-        return f, otype
-    if np.issubdtype(otype, np.integer) or otype.kind == "O":
+    if otype.kind in "iuO":
         # float64 before differencing: integer differences could wrap around
         # (and objects such as Fractions are differenced as floats).
         f = f.astype(np.float64)
@@ -221,23 +280,55 @@ def _derivative(f, out, axis, grid, edge_order):
     if f.flags.f_contiguous and not f.flags.c_contiguous:
         # Blocks are cut along the trailing axes: work on the C-ordered view.
         f, out, axis = f.T, out.T, f.ndim - 1 - axis
+    h = grid
     if isinstance(grid, GradientWeights):
-        h, dx = grid.spacing, grid.dx
+        h = grid.spacing
         if h is None:
             _interior_nonuniform(f, out, axis, grid)
-            _edges_nonuniform(f, out, axis, edge_order, grid.x, dx)
+            _edges_nonuniform(f, out, axis, edge_order, grid.x, grid.dx)
             return
+    h = _edge_step(h, f.dtype)
+    if f.dtype.kind == "m" or isinstance(h, complex | np.complexfloating):
+        # Timedeltas (and datetimes, viewed as timedeltas): divide by the step as
+        # numpy does, so the truncation to whole time units is numpy's too; a
+        # complex step: complex division rounds otherwise than multiplication.
+        _interior_divided(f, out, axis, h)
     else:
-        h = grid
-        if not isinstance(h, np.ndarray | np.generic | complex) and h == 0:
-            # A zero step: numpy.gradient divides arrays by it (inf/nan with a
-            # RuntimeWarning) in the interior, and, like numpy, the edges below
-            # divide Python numbers by it for edge_order=2 (ZeroDivisionError).
-            _interior_uniform(f, out, axis, np.asarray(1.0 * h)[()])
-            _edges_uniform(f, out, axis, edge_order, h)
-            return
-    _interior_uniform(f, out, axis, h)
+        _interior_uniform(f, out, axis, _interior_step(h, f.dtype))
     _edges_uniform(f, out, axis, edge_order, h)
+
+
+def _edge_step(h, dtype):
+    """A scalar step as numpy.gradient uses it near the ends.
+
+    0-d arrays become numpy scalars; numpy integers become float64 (numpy
+    computes with ``2.0 * h`` and ``1.5 / h``: no integer overflow) and so do
+    Python integers with timedelta data (a true, not an integer, division).
+    """
+    if isinstance(h, np.ndarray):
+        h = h[()]
+    if isinstance(h, np.integer) and not isinstance(h, np.timedelta64):
+        return np.float64(h)
+    if isinstance(h, int) and not isinstance(h, bool) and dtype.kind == "m":
+        return float(h)
+    return h
+
+
+def _interior_step(h, dtype):
+    """The step as a scalar of the precision numpy divides the interior at.
+
+    numpy computes ``(f[i + 1] - f[i - 1]) / (2.0 * h)``: at the precision of
+    ``f`` and ``2.0 * h`` together (a float32 step with float64 data divides in
+    float64, a Python float with float16 data in float16). The interior weights
+    are computed from this scalar, so they carry that precision.
+    """
+    if type(h) is float and dtype.kind == "f":
+        return dtype.type(h)  # a Python float divides at f's precision
+    if isinstance(h, np.timedelta64):
+        return h  # numpy's own error for a timedelta step with numbers
+    if not isinstance(h, numbers.Number | np.generic):
+        return h
+    return np.result_type(dtype, 2.0 * h).type(h)
 
 
 def _interior_nonuniform(f, out, axis, grid):
@@ -248,10 +339,17 @@ def _interior_nonuniform(f, out, axis, grid):
     work = out.dtype
     if out.dtype.kind in "fc" and grid.dx.dtype.kind == "f":
         work = np.result_type(out.dtype, grid.dx.dtype)
-    for o, t, view, span in _blocks(f, out, axis, _HALF, n - _HALF, 0, _BLOCK):
-        if grid.weights is None:
-            # One-dimensional f: this block's weights, computed while in cache.
+    # One line of f: weights per block (smaller blocks: their few temporaries
+    # stay a small fraction of the array).
+    block = _BLOCK if grid.weights is not None else _BLOCK // 4
+    for o, t, view, span in _blocks(f, out, axis, _HALF, n - _HALF, 0, block):
+        if grid.weights is None and grid.dx.shape[0] == n - 1:
+            # This block's weights, computed while in cache.
             weights = _interior_weights(grid.x, grid.dx, span.start, span.stop)
+        elif grid.weights is None:
+            # This block's spacings and weights (long x: no full-length spacings).
+            x = grid.x[span.start : span.stop + 2 * _HALF]
+            weights = _interior_weights(x, np.diff(x), 0, span.stop - span.start)
         else:
             weights = [_broadcast(w[span], f.ndim, axis) for w in grid.weights]
         if work == out.dtype:

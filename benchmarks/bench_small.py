@@ -1,0 +1,151 @@
+"""Per-call overhead of the generated modules on small arrays (issue 12, items 2, 3).
+
+Run from the repository root::
+
+    python benchmarks/bench_small.py                 # n = 100 and 1000
+    python benchmarks/bench_small.py --sizes 100 1000 10000
+
+For each size, in one process with interleaved rounds (every round times every
+candidate, so load drifting on a shared machine hits all alike), the median time
+per call of:
+
+* ``generated/gradient.py`` ``gradient(f)`` and ``gradient(f, x)`` against
+  ``numpy.gradient`` with the same arguments (target: ratio <= 1);
+* every generated uniform operator (``d1_central2``, ``d1_central4``,
+  ``d1_forward2``, ``d1_periodic4``, ``d2_central8``, ``d1_staggered4``) and the
+  coordinate-grid ones (``d1_nonuniform2``, ``d2_nonuniform2``,
+  ``d1_periodic_x4``) against ``numpy.gradient(f, h)`` (target: ratio <= 1.5);
+  the coordinate-grid ones also against ``numpy.gradient(f, x)``, which like
+  them computes its weights from x in the call;
+* the 9-point ``d2_central8`` against ``np.convolve(f, w, "same")`` with the same
+  weights (target: ratio <= 1).
+
+Float64 1-D arrays; each timing is the median over rounds of the mean of a batch
+of calls sized to take about 2 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from stencilgen import fd_weights
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "generated" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def per_call(run: Callable[[], Any], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        run()
+    return (time.perf_counter() - start) / calls
+
+
+def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    calls = {}
+    for name, run in candidates.items():
+        run()
+        once = per_call(run, 20)
+        calls[name] = max(5, int(2e-3 / max(once, 1e-7)))
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, run in candidates.items():
+            times[name].append(per_call(run, calls[name]))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def group(n: int, rounds: int) -> list[tuple[str, float, float, float]]:
+    rng = np.random.default_rng(0)
+    x = np.cumsum(rng.uniform(0.5, 1.5, n))
+    f = np.sin(x)
+    h = 0.1
+    gradient = load("gradient").gradient
+    # The 9-point accuracy-8 second-derivative weights (symmetric: convolution
+    # and correlation agree).
+    stencil = np.array([float(w) for w in fd_weights(2, range(-4, 5))]) / h**2
+    candidates: dict[str, Callable[[], Any]] = {
+        "numpy.gradient(f, h)": lambda: np.gradient(f, h),
+        "numpy.gradient(f, x)": lambda: np.gradient(f, x),
+        "np.convolve 9-point": lambda: np.convolve(f, stencil, "same"),
+        "gradient(f, h)": lambda: gradient(f, h),
+        "gradient(f, x)": lambda: gradient(f, x),
+    }
+    for name in (
+        "d1_central2",
+        "d1_central4",
+        "d1_forward2",
+        "d1_periodic4",
+        "d2_central8",
+        "d1_staggered4",
+    ):
+        op = getattr(load(name), name)
+        candidates[f"{name}(f, h)"] = lambda op=op: op(f, h)
+    for name in ("d1_nonuniform2", "d2_nonuniform2"):
+        op = getattr(load(name), name)
+        candidates[f"{name}(f, x)"] = lambda op=op: op(f, x)
+    periodic = load("d1_periodic_x4").d1_periodic_x4
+    candidates["d1_periodic_x4(f, x, period)"] = lambda: periodic(f, x, x[-1] + 1.0)
+    times = measure(candidates, rounds)
+    rows = []
+    for name, seconds in times.items():
+        if name.startswith(("numpy", "np.")):
+            continue
+        # gradient(f, x) against numpy's own coordinate path; every operator
+        # against numpy.gradient(f, h) (the issue's reference for operators).
+        reference = "numpy.gradient(f, h)"
+        if name == "gradient(f, x)":
+            reference = "numpy.gradient(f, x)"
+        coordinates = times["numpy.gradient(f, x)"]
+        rows.append((name, seconds, seconds / times[reference], seconds / coordinates))
+        if name.startswith("d2_central8"):
+            rows.append(
+                (
+                    "d2_central8 vs np.convolve",
+                    seconds,
+                    seconds / times["np.convolve 9-point"],
+                    0.0,
+                )
+            )
+    print(
+        f"n = {n}: numpy.gradient(f, h) {times['numpy.gradient(f, h)'] * 1e6:.1f} µs, "
+        f"numpy.gradient(f, x) {times['numpy.gradient(f, x)'] * 1e6:.1f} µs, "
+        f"np.convolve {times['np.convolve 9-point'] * 1e6:.1f} µs"
+    )
+    print(
+        f"  {'candidate':<32}{'time':>12} {'vs ref':>8}{'vs numpy.gradient(f, x)':>25}"
+    )
+    for name, seconds, ratio, to_x in rows:
+        extra = f"{to_x:>24.2f}×" if "(f, x" in name and "gradient" not in name else ""
+        print(f"  {name:<32}{seconds * 1e6:>9.1f} µs {ratio:>7.2f}×{extra}")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    for n in args.sizes:
+        group(n, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
