@@ -48,6 +48,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from stencilgen.errors import ExpressionError, LimitError, StencilError
@@ -535,8 +536,6 @@ def _moment_rows(
 
 
 def _matrix(rows: Sequence[Sequence[Fraction]], ncols: int) -> DomainMatrix:
-    from sympy import QQ
-
     return DomainMatrix(
         [[QQ(v.numerator, v.denominator) for v in row] for row in rows],
         (len(rows), ncols),

@@ -158,9 +158,9 @@ def test_architecture_page_examples_run() -> None:
 
 
 def test_gradient_page_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/gradient.md's examples, run against the committed generated modules."""
+    """docs/dropin-and-speed.md's examples, run on the committed generated modules."""
     monkeypatch.syspath_prepend(str(ROOT))
-    text = (ROOT / "docs" / "gradient.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "dropin-and-speed.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)

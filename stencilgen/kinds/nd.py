@@ -38,6 +38,7 @@ import sympy
 
 from stencilgen import printing
 from stencilgen.errors import StencilgenError
+from stencilgen.kinds import _nd_checks
 from stencilgen.nd import Operator, operator
 from stencilgen.nd_language import derivative_name, parse_operator, plain
 from stencilgen.nd_tables import AxisTable, matrix_terms
@@ -642,8 +643,6 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness, convergence (interior, edges, corners), matrices."""
-    from stencilgen.kinds import _nd_checks
-
     if plan.config.flux:
         return _nd_checks.check_flux(plan, module)
     return _nd_checks.check(plan, module)
