@@ -27,15 +27,24 @@ dimension handling are dask's and xarray's own (``map_overlap``,
 ``apply_ufunc``); only the placement of the global edges is ours.
 """
 
-import importlib
-import math
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
+__all__ = [
+    "_after_data",
+    "_coordinate_values",
+    "_lazy_kind",
+    "_merged_chunks",
+    "_over_dask",
+    "_over_xarray",
+    "_own_points",
+    "_slab",
+    "_whole_axis",
+]
 
-def _lazy_kind(f: object) -> str | None:
+# ---- included in generated modules from here ----
+
+
+def _lazy_kind(f):
     """``"dask"``, ``"xarray"`` or None: which lazy library ``f`` belongs to.
 
     Decided from the type's module, so dask and xarray are never imported for
@@ -49,7 +58,7 @@ def _lazy_kind(f: object) -> str | None:
     return None
 
 
-def _merged_chunks(chunks: tuple[int, ...], least: int) -> tuple[int, ...]:
+def _merged_chunks(chunks, least):
     """``chunks`` with neighbours merged until every chunk has ``least`` points.
 
     Greedy from the left; a short remainder joins the chunk before it. An axis
@@ -57,7 +66,7 @@ def _merged_chunks(chunks: tuple[int, ...], least: int) -> tuple[int, ...]:
     """
     if all(c >= least for c in chunks):
         return chunks
-    merged: list[int] = []
+    merged = []
     size = 0
     for c in chunks:
         size += c
@@ -72,24 +81,24 @@ def _merged_chunks(chunks: tuple[int, ...], least: int) -> tuple[int, ...]:
     return tuple(merged)
 
 
-def _along(ndim: int, axis: int, start: int | None, stop: int | None) -> Any:
+def _slab(ndim, axis, start, stop):
     """The index of the points ``start <= i < stop`` along ``axis``."""
-    key: list[Any] = [slice(None)] * ndim
+    key = [slice(None)] * ndim
     key[axis] = slice(start, stop)
     return tuple(key)
 
 
 def _own_points(
-    block: np.ndarray,
-    *coords: np.ndarray,
-    kernel: Callable[..., Any],
-    axis: int,
-    own: tuple[int, ...],
-    reach: int,
-    periodic: bool,
-    valid: tuple[int, int],
-    block_info: Any = None,
-) -> Any:
+    block,
+    *coords,
+    kernel,
+    axis,
+    own,
+    reach,
+    periodic,
+    valid,
+    block_info=None,
+):
     """The kernel's values at a chunk's own points, from the extended chunk.
 
     ``block`` is the chunk with up to ``depth`` points of its neighbours on
@@ -120,51 +129,51 @@ def _own_points(
         if count == 1:
             start = (m - size) // 2
             return kernel(
-                block[_along(block.ndim, axis, start, start + size)], axis=axis
+                block[_slab(block.ndim, axis, start, start + size)], axis=axis
             )
         if index == 0:
             # own + right neighbours, then the left (wrapped) neighbours.
             order = np.r_[depth:m, 0:depth]
             result = kernel(np.take(block, order, axis=axis), axis=axis)
-            return result[_along(block.ndim, axis, 0, size)]
+            return result[_slab(block.ndim, axis, 0, size)]
         if index == count - 1:
             # right (wrapped) neighbours first, then left neighbours + own.
             order = np.r_[m - depth : m, 0 : m - depth]
             result = kernel(np.take(block, order, axis=axis), axis=axis)
-            return result[_along(block.ndim, axis, m - size, m)]
+            return result[_slab(block.ndim, axis, m - size, m)]
         result = kernel(block, *x, axis=axis)
-        return result[_along(block.ndim, axis, depth, depth + size)]
+        return result[_slab(block.ndim, axis, depth, depth + size)]
     left = depth if index > 0 else 0
     lo = valid[0]
     result = kernel(block, *x, axis=axis)
     # result[j] is the value at point lo + j of the extended chunk.
     start = left - lo
     if start >= 0 and start + size <= result.shape[axis]:
-        return result[_along(block.ndim, axis, start, start + size)]
+        return result[_slab(block.ndim, axis, start, start + size)]
     shape = list(block.shape)
     shape[axis] = size
     values = np.zeros(shape, dtype=result.dtype)
     first = max(start, 0)
     stop = min(start + size, result.shape[axis])
-    values[_along(block.ndim, axis, first - start, stop - start)] = result[
-        _along(block.ndim, axis, first, stop)
+    values[_slab(block.ndim, axis, first - start, stop - start)] = result[
+        _slab(block.ndim, axis, first, stop)
     ]
     return values
 
 
 def _over_dask(
-    kernel: Callable[..., Any],
-    f: Any,
-    axis: int,
+    kernel,
+    f,
+    axis,
     *,
-    depth: int,
-    min_points: int,
-    name: str,
-    periodic: bool = False,
-    valid: tuple[int, int] = (0, 0),
-    x: Any = None,
-    dtype: Any = None,
-) -> Any:
+    depth,
+    min_points,
+    name,
+    periodic=False,
+    valid=(0, 0),
+    x=None,
+    dtype=None,
+):
     """``kernel`` along ``axis`` of the dask array ``f``: a lazy dask array.
 
     Parameters
@@ -202,7 +211,7 @@ def _over_dask(
         Lazy; equal, bit for bit, to the kernel on ``f.compute()``.
     """
     # Imported here, and only here: a dask array came in, so dask is installed.
-    da: Any = importlib.import_module("dask.array")
+    import dask.array as da
 
     if f.ndim == 0:
         raise ValueError(f"{name} needs an array with at least one dimension")
@@ -212,7 +221,7 @@ def _over_dask(
         )
     axis %= f.ndim
     n = f.shape[axis]
-    if any(math.isnan(c) for c in f.chunks[axis]):
+    if any(np.isnan(c) for c in f.chunks[axis]):
         raise ValueError(
             f"{name}: the dask array has unknown chunk sizes along axis {axis}; "
             "call f.compute_chunk_sizes() (or give the sizes) first"
@@ -277,20 +286,16 @@ def _over_dask(
     )
     lo, hi = valid
     if lo or hi:
-        result = result[_along(f.ndim, axis, lo, n - hi)]
+        result = result[_slab(f.ndim, axis, lo, n - hi)]
     return result
 
 
-def _whole_axis(
-    block: np.ndarray, *coords: np.ndarray, kernel: Callable[..., Any], axis: int
-) -> Any:
+def _whole_axis(block, *coords, kernel, axis):
     """The kernel on a chunk that holds the whole axis."""
     return kernel(block, *[c.reshape(-1) for c in coords], axis=axis)
 
 
-def _coordinate_values(
-    f: Any, dim: str, datetime_unit: str | None, name: str
-) -> np.ndarray:
+def _coordinate_values(f, dim, datetime_unit, name):
     """The coordinate of ``dim`` as float64 numbers (datetimes in ``datetime_unit``)."""
     if dim not in f.coords:
         raise ValueError(
@@ -306,8 +311,8 @@ def _coordinate_values(
             )
         # Differences from the first point, exactly in integer ticks, then in the
         # unit: the derivative depends on differences only.
-        tick = np.timedelta64(1, datetime_unit)  # type: ignore[call-overload]
-        return (values - values[0]) / tick  # type: ignore[no-any-return]
+        tick = np.timedelta64(1, datetime_unit)
+        return (values - values[0]) / tick
     if datetime_unit is not None:
         raise ValueError(
             f"{name}: datetime_unit applies to datetime coordinates; the coordinate "
@@ -322,17 +327,17 @@ def _coordinate_values(
 
 
 def _over_xarray(
-    func: Callable[..., Any],
-    f: Any,
-    dim: str | None,
+    func,
+    f,
+    dim,
     *,
-    name: str,
-    args: tuple[Any, ...] = (),
-    kwargs: dict[str, Any] | None = None,
-    coordinate: bool = False,
-    datetime_unit: str | None = None,
-    resized: bool = False,
-) -> Any:
+    name,
+    args=(),
+    kwargs=None,
+    coordinate=False,
+    datetime_unit=None,
+    resized=False,
+):
     """``func`` along the dimension ``dim`` of the DataArray ``f``: a DataArray.
 
     Parameters
@@ -366,7 +371,7 @@ def _over_xarray(
         Same dimensions (order included) and coordinates as ``f``; lazy when
         ``f`` is dask-backed.
     """
-    xr: Any = importlib.import_module("xarray")
+    import xarray as xr
 
     if dim is None:
         if f.ndim != 1:
@@ -399,8 +404,6 @@ def _over_xarray(
     return result.transpose(*f.dims)
 
 
-def _after_data(
-    data: Any, *, _func: Callable[..., Any], _args: tuple[Any, ...], **kwargs: Any
-) -> Any:
+def _after_data(data, *, _func, _args, **kwargs):
     """``_func(data, *_args, **kwargs)``: extra positional arguments after the data."""
     return _func(data, *_args, **kwargs)
