@@ -88,7 +88,9 @@ def _sources(kind: str) -> list[Path]:
         relative = name.removeprefix("stencilgen.").replace(".", "/")
         paths.append(_PACKAGE / f"{relative}.py")
     paths += sorted(template_dir().glob(f"{kind}*.j2"))
-    paths += sorted(template_dir().glob("numpy/*.j2"))
+    paths += sorted(template_dir().glob("*/*.j2"))  # backend macros and skeletons
+    paths += sorted(template_dir().glob("lazy.j2"))
+    paths.append(_PACKAGE / "backends.py")
     paths += sorted(template_dir().glob("runtime/*.py"))
     return paths
 
@@ -142,7 +144,7 @@ def render_body(entry: Entry, renderer: Renderer | None = None) -> tuple[Any, st
     >>> from stencilgen.spec import parse_spec
     >>> entry = parse_spec("[d]\nderivative = 1\naccuracy = 2\n").entries[0]
     >>> plan, body = render_body(entry)
-    >>> plan.interior.weights, "def d(f, h=1.0, axis=-1, out=None):" in body
+    >>> plan.interior.weights, "def d(f, h=1.0, axis=-1, out=None, *, dim=None):" in body
     ((-1/2, 0, 1/2), True)
     """
     kind = get_kind(entry.kind)

@@ -36,6 +36,13 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from stencilgen import printing
+from stencilgen.backends import (
+    BACKENDS,
+    array_api_context,
+    lazy_context,
+    missing_library,
+    numba_context,
+)
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -79,7 +86,16 @@ DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
 #: Public module-level names every generated operator module binds itself (its
 #: imports and the coordinates grid's ``Weights``); an entry may not take them.
 RESERVED: frozenset[str] = frozenset(
-    {"NamedTuple", "Weights", "math", "np", "operator"}
+    {
+        "NamedTuple",
+        "Weights",
+        "array_api_compat",
+        "functools",
+        "math",
+        "np",
+        "numba",
+        "operator",
+    }
 )
 
 KEYS: Mapping[str, str] = {
@@ -95,6 +111,10 @@ KEYS: Mapping[str, str] = {
     'staggered stencil (default 0; needs boundary "valid" or "periodic")',
     "grid": '"uniform" (default: a scalar spacing h) or "coordinates" (a 1-D '
     "coordinate array x along the axis)",
+    "backend": '"numpy" (default), "numba" (compiled, fused loops) or "array-api" '
+    "(torch, CuPy, JAX, ... through array_api_compat; uniform grids)",
+    "parallel": "numba backend only: true compiles the loops with parallel=True "
+    "(numba.prange over the lines), default false",
     "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
     'the same accuracy at the edges), "periodic" or "valid" (interior points only, '
     "shorter output)",
@@ -133,6 +153,8 @@ class OperatorConfig:
     stencil: str
     grid: str
     boundary: str
+    backend: str = "numpy"
+    parallel: bool = False
 
 
 def parse(fields: Fields) -> OperatorConfig:
@@ -212,8 +234,32 @@ def parse(fields: Fields) -> OperatorConfig:
             f"{at} lies outside the offsets ({offsets[0]} .. {offsets[-1]}): that "
             "would extrapolate; choose a point between them",
         )
+    backend = fields.choice("backend", BACKENDS, default="numpy")
+    missing = missing_library(backend)
+    if missing:
+        raise fields.error("backend", missing)
+    if backend == "array-api" and grid == "coordinates":
+        raise fields.error(
+            "backend",
+            'backend = "array-api" renders uniform grids; use backend = "numpy" or '
+            '"numba" for grid = "coordinates"',
+        )
+    parallel = fields.boolean("parallel", default=False)
+    if parallel and backend != "numba":
+        raise fields.error(
+            "parallel", 'parallel = true needs backend = "numba"; remove it'
+        )
     return OperatorConfig(
-        fields.name, m, accuracy, offsets, at, stencil, grid, boundary
+        fields.name,
+        m,
+        accuracy,
+        offsets,
+        at,
+        stencil,
+        grid,
+        boundary,
+        backend,
+        parallel,
     )
 
 
@@ -575,7 +621,8 @@ def _parameters(coordinates: bool, name: str) -> list[str]:
     if coordinates:
         lines += [
             "x : array_like",
-            "    Strictly monotonic 1-D coordinates along ``axis``.",
+            "    Strictly monotonic 1-D coordinates along ``axis`` (optional for",
+            "    a DataArray: the coordinate of ``dim``).",
         ]
     else:
         lines += ["h : float, optional", "    Grid spacing (default 1.0)."]
@@ -584,6 +631,20 @@ def _parameters(coordinates: bool, name: str) -> list[str]:
         "    Axis to differentiate along (default -1).",
         "out : ndarray, optional",
         "    Where to write the result (same shape as the result).",
+        "dim : str, optional",
+        "    xarray DataArray input: the dimension to differentiate along",
+        "    (instead of ``axis``)"
+        + ("; its coordinate is ``x`` unless given." if coordinates else "."),
+        "    A dask array (or dask-backed DataArray) gives a lazy result,",
+        "    bitwise equal to NumPy's.",
+        *(
+            [
+                "datetime_unit : str, optional",
+                "    The unit of time of a datetime coordinate ('s', 'h', ...).",
+            ]
+            if coordinates
+            else []
+        ),
         "",
         "Returns",
         "-------",
@@ -623,6 +684,14 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "docstring": printing.docstring(doc),
         "coordinates": coordinates,
         "kernel": kernel_context(plan.kernel),
+        "backend": plan.config.backend,
+        "backend_template": plan.config.backend.replace("-", "_") + "/operator.j2",
+        "lazy_halo": lazy_context(plan.kernel),
+        "parallel": plan.config.parallel,
+        "nb": numba_context(plan.kernel) if plan.config.backend == "numba" else {},
+        "xp": array_api_context(plan.kernel)
+        if plan.config.backend == "array-api"
+        else {},
     }
 
 

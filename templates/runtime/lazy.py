@@ -230,7 +230,7 @@ def _over_dask(
         raise ValueError(
             f"{name} needs at least {min_points} points along axis {axis}, got {n}"
         )
-    if not np.issubdtype(f.dtype, np.inexact):
+    if f.dtype.kind in "biu":  # as the kernels do: integers become float64
         f = f.astype(np.float64)
     if dtype is None:
         dtype = f.dtype

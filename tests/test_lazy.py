@@ -1,8 +1,8 @@
-"""The dask / xarray runtime (templates/runtime/lazy.py) over today's NumPy kernels.
+"""Dask arrays and xarray DataArrays into the generated modules (runtime/lazy.py).
 
-The runtime file is loaded as it is (generated modules include it verbatim) and
-wrapped around the committed ``generated/`` modules; every lazy result must be
-bitwise equal to the NumPy kernel on the whole array, for every chunking.
+Every committed ``generated/`` operator and gradient takes a dask array (a lazy
+result, bitwise equal to the NumPy one for every chunking, on a real
+``LocalCluster`` too) and a DataArray (``dim=``, coordinates as grids).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ da = pytest.importorskip("dask.array")
 xr = pytest.importorskip("xarray")
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNTIME = ROOT / "templates" / "runtime" / "lazy.py"
 
 
 def load(path: Path, name: str) -> ModuleType:
@@ -35,7 +34,6 @@ def load(path: Path, name: str) -> ModuleType:
     return module
 
 
-lazy = load(RUNTIME, "stencilgen_runtime_lazy")
 MODULES = {
     name: load(ROOT / "generated" / f"{name}.py", f"stencilgen_generated_{name}")
     for name in (
@@ -52,66 +50,16 @@ MODULES = {
     )
 }
 
-# What the kernel plan will say about each operator (checked by the results:
-# too small a depth makes them differ): neighbour depth, fewest points,
-# periodic, valid (lo, hi).
-REACH: dict[str, tuple[int, int, bool, tuple[int, int]]] = {
-    "d1_central2": (1, 3, False, (0, 0)),
-    "d1_central4": (2, 5, False, (0, 0)),
-    "d2_central8": (4, 10, False, (0, 0)),
-    "d1_forward2": (2, 3, False, (0, 0)),
-    "d1_periodic4": (2, 5, True, (0, 0)),
-    "d1_staggered4": (2, 4, False, (1, 2)),
-    "d1_nonuniform2": (1, 3, False, (0, 0)),
-    "d2_nonuniform2": (2, 4, False, (0, 0)),
-}
+OPERATORS = [n for n in MODULES if not n.startswith("gradient")]
 COORDINATES = {"d1_nonuniform2", "d2_nonuniform2"}
 
 
 def operator(name: str, h: float = 0.1) -> Callable[..., Any]:
-    """The generated operator, taking dask arrays and DataArrays as well."""
-    kernel = getattr(MODULES[name], name)
-    depth, min_points, periodic, valid = REACH[name]
-
-    def call(
-        f: Any,
-        *args: Any,
-        axis: int = -1,
-        dim: str | None = None,
-        datetime_unit: str | None = None,
-    ) -> Any:
-        bound = (
-            functools.partial(kernel)
-            if name in COORDINATES
-            else functools.partial(kernel, h=h)
-        )
-        kind = lazy._lazy_kind(f)
-        if kind == "xarray":
-            return lazy._over_xarray(
-                call,
-                f,
-                dim,
-                name=name,
-                coordinate=name in COORDINATES,
-                args=args,
-                datetime_unit=datetime_unit,
-                resized=valid != (0, 0),
-            )
-        if kind == "dask":
-            return lazy._over_dask(
-                bound,
-                f,
-                axis,
-                depth=depth,
-                min_points=min_points,
-                name=name,
-                periodic=periodic,
-                valid=valid,
-                x=args[0] if args else None,
-            )
-        return bound(f, *args, axis=axis)
-
-    return call
+    """The generated operator (h bound on uniform grids)."""
+    function = getattr(MODULES[name], name)
+    if name in COORDINATES:
+        return function  # type: ignore[no-any-return]
+    return functools.partial(function, h=h)
 
 
 def chunkings(n: int, rng: np.random.Generator) -> Iterator[tuple[int, ...]]:
@@ -133,7 +81,7 @@ def grid(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.r_[0.0, np.cumsum(steps)]
 
 
-@pytest.mark.parametrize("name", sorted(REACH))
+@pytest.mark.parametrize("name", OPERATORS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_dask_1d_bitwise_for_every_chunking(name: str, dtype: type) -> None:
     rng = np.random.default_rng(1)
@@ -198,79 +146,29 @@ def test_dask_too_few_points_is_the_numpy_error() -> None:
 def test_numpy_input_imports_neither_dask_nor_xarray() -> None:
     code = (
         "import importlib.util, sys, numpy as np\n"
-        f"spec = importlib.util.spec_from_file_location('lazy', {str(RUNTIME)!r})\n"
-        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-        "assert m._lazy_kind(np.zeros(3)) is None and m._lazy_kind([1.0]) is None\n"
+        "for name in ('d1_periodic4', 'd1_nonuniform2', 'gradient4'):\n"
+        f"    path = {str(ROOT / 'generated')!r} + '/' + name + '.py'\n"
+        "    spec = importlib.util.spec_from_file_location(name, path)\n"
+        "    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "    f = getattr(m, name)\n"
+        "    x = np.linspace(0, 1, 9)\n"
+        "    f(x**2, x) if 'nonuniform' in name else f(x**2)\n"
+        "    f([1.0, 2, 4, 8, 16, 32], [0, 1, 2, 3, 5, 6]) if 'grad' in name else 0\n"
         "assert 'dask' not in sys.modules and 'xarray' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_dim_without_a_dataarray_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="dim= names a dimension of an xarray"):
+        operator("d1_central2")(np.zeros(5), dim="x")
+    with pytest.raises(TypeError, match="dim= and datetime_unit= are for xarray"):
+        MODULES["gradient"].gradient(np.zeros(5), dim="x")
+    with pytest.raises(TypeError, match="out= takes NumPy arrays; dask input"):
+        operator("d1_central2")(da.zeros(5, chunks=2), out=np.zeros(5))
+
+
 # --- gradient -----------------------------------------------------------------
-
-
-def gradient_axis(
-    block: np.ndarray,
-    *x: np.ndarray,
-    axis: int,
-    module: ModuleType,
-    h: float,
-    edge_order: int,
-) -> np.ndarray:
-    """One axis of the generated gradient on a chunk, with the global grid decision.
-
-    Whether the coordinates are evenly spaced is decided on the whole axis (as
-    ``gradient`` does), never per chunk: a chunk inside an evenly spaced stretch
-    of a non-uniform grid still takes the non-uniform weights.
-    """
-    out = np.empty(block.shape, dtype=block.dtype)
-    if x:
-        xb = x[0]
-        dx = xb[1:] - xb[:-1]
-        interior = max(xb.shape[0] - module.ACCURACY, 0)
-        weights = module._interior_weights(xb, dx, 0, interior)
-        grid: Any = module.GradientWeights(xb, None, dx, weights)
-    else:
-        grid = h
-    module._derivative(block, out, axis, grid, edge_order)
-    return out
-
-
-def lazy_gradient(
-    module: ModuleType, f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1
-) -> Any:
-    """The generated gradient, with dask input (what Part B's template will emit)."""
-    axes = module._normalize_axes(axis, f.ndim)
-    spacings = list(varargs) if len(varargs) == len(axes) else list(varargs) * len(axes)
-    if not spacings:
-        spacings = [1.0] * len(axes)
-    reach = module.ACCURACY // 2  # also the number of edge points at each end
-    results = []
-    for ax, spacing in zip(axes, spacings, strict=True):
-        x = None
-        h = spacing
-        if np.ndim(spacing) == 1:
-            xs = np.asarray(spacing, dtype=np.float64)
-            dx = xs[1:] - xs[:-1]
-            if (dx == dx[0]).all():
-                h = dx[0]
-            else:
-                x = xs
-        kernel = functools.partial(
-            gradient_axis, module=module, h=h, edge_order=edge_order
-        )
-        results.append(
-            lazy._over_dask(
-                kernel,
-                f,
-                ax,
-                depth=reach,
-                min_points=max(module.MIN_POINTS[edge_order], 2 * reach + 1),
-                name="gradient",
-                x=x,
-            )
-        )
-    return results[0] if len(axes) == 1 else tuple(results)
 
 
 @pytest.mark.parametrize("name", ["gradient", "gradient4"])
@@ -292,8 +190,7 @@ def test_dask_gradient_bitwise(name: str, spacing: str) -> None:
                 f, *varargs, axis=axis, edge_order=edge_order
             )
             for chunks in [(1, 1), (4, 3), (19, 11), (7, 2)]:
-                got = lazy_gradient(
-                    module,
+                got = getattr(module, name)(
                     da.from_array(f, chunks=chunks),
                     *varargs,
                     axis=axis,
@@ -328,7 +225,7 @@ def test_on_a_local_cluster_with_two_workers() -> None:
             op = operator(name)
             got = client.compute(op(fd, *args)).result()
             np.testing.assert_array_equal(got, op(f, *args), strict=True)
-        lazy_results = lazy_gradient(MODULES["gradient4"], fd, 1.0, x, edge_order=4)
+        lazy_results = MODULES["gradient4"].gradient4(fd, 1.0, x)
         got = [future.result() for future in client.compute(list(lazy_results))]
         want = MODULES["gradient4"].gradient4(f, 1.0, x)
         for g, w in zip(got, want, strict=True):
@@ -422,6 +319,6 @@ def test_xarray_matches_differentiate_at_accuracy_2() -> None:
     """gradient (accuracy 2) along a coordinate is DataArray.differentiate's numbers."""
     f = dataarray()
     module = MODULES["gradient"]
-    got = lazy._over_xarray(module.gradient, f, "lat", name="gradient", coordinate=True)
+    got = module.gradient(f, dim="lat")
     expected = f.differentiate("lat")
     np.testing.assert_allclose(got.values, expected.values, rtol=1e-13, atol=1e-13)
