@@ -162,7 +162,7 @@ def numba_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
     }
 
 
-def array_api_context(kernel: Kernel) -> dict[str, Any]:
+def array_api_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
     """Slices of the functional (array API) interior: one view per offset.
 
     ``views`` maps each interior view name to its slice of the last axis
