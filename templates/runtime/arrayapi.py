@@ -7,12 +7,13 @@ lose them), positive slice steps only (torch), no ``out=`` outside NumPy; the
 operator works along the last axis, which ``_xp_prepare`` moves there.
 """
 
+import math
 import operator
 
 import array_api_compat
 import numpy as np
 
-__all__ = ["_xp_edge", "_xp_finish", "_xp_prepare", "_xp_wrap"]
+__all__ = ["_xp_edge", "_xp_finish", "_xp_prepare", "_xp_spans", "_xp_wrap"]
 
 # ---- included in generated modules from here ----
 
@@ -44,6 +45,20 @@ def _xp_prepare(f, axis, min_points, name):
             f"got {f.shape[axis]}"
         )
     return xp, xp.moveaxis(f, axis, -1), axis
+
+
+def _xp_spans(f, lo, hi, block):
+    """Ranges (start, stop) covering lo .. hi-1 of the last axis.
+
+    On NumPy arrays, blocks of about ``block`` values, so that the temporaries
+    of one block stay in cache; elsewhere (GPU libraries, JAX) one range, as
+    every operation there is a kernel launch.
+    """
+    if not array_api_compat.is_numpy_array(f) or hi <= lo:
+        return [(lo, hi)] if hi > lo else []
+    rows = math.prod(f.shape[:-1])
+    step = max(1, block // max(rows, 1))
+    return [(start, min(start + step, hi)) for start in range(lo, hi, step)]
 
 
 def _xp_edge(f, i, first, weights, scale):

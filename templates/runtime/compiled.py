@@ -8,7 +8,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["_jit", "_run"]
+__all__ = ["_FRESH", "_call", "_jit", "_run"]
 
 # ---- included in generated modules from here ----
 
@@ -47,9 +47,31 @@ def _run(lines, planes, f, out, axis, *args):
     target = out if direct else np.empty(out.shape, dtype=f.dtype)
     n, m = f.shape[axis], out.shape[axis]
     if inner == 1:
-        lines(f.reshape(rows, n), target.reshape(rows, m), *args)
+        _call(lines, f.reshape(rows, n), target.reshape(rows, m), *args)
     else:
-        planes(f.reshape(rows, n, inner), target.reshape(rows, m, inner), *args)
+        _call(planes, f.reshape(rows, n, inner), target.reshape(rows, m, inner), *args)
     if not direct:
         out[...] = target
     return out
+
+
+#: Kernels compiled afresh, without the on-disk cache (see _call).
+_FRESH = {}
+
+
+def _call(kernel, *args):
+    """``kernel(*args)``; compiled afresh if numba's on-disk cache cannot be read.
+
+    numba's cache of a file records the module name it was compiled under; the
+    same file imported under another name (``pkg.mod`` and ``mod``) cannot load
+    it (ModuleNotFoundError). The kernel is then compiled again without a cache.
+    """
+    if kernel in _FRESH:
+        return _FRESH[kernel](*args)
+    try:
+        return kernel(*args)
+    except ModuleNotFoundError:
+        options = kernel.targetoptions
+        fresh = numba.njit(cache=False, parallel=options.get("parallel", False))
+        _FRESH[kernel] = fresh(kernel.py_func)
+        return _FRESH[kernel](*args)
