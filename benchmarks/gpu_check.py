@@ -18,8 +18,7 @@ warm-up, next to the NumPy backend's on the CPU.
 ``--dry-run`` runs the same with torch on the CPU, to check the script itself
 without a GPU. Prints one table; exits 1 if any result is on the wrong device,
 of the wrong type or more than 2 ulp away, 0 otherwise (also when no GPU
-library is found,
-which it says).
+library is found, which it says).
 """
 
 from __future__ import annotations
