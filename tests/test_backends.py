@@ -254,3 +254,21 @@ def test_missing_numba_says_how_to_install_and_writes_nothing(
     assert "numba, which is not installed; pip install 'stencilgen[numba]'" in message
     assert len(message.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_numba_gradient_is_bitwise_equal_to_the_numpy_gradient() -> None:
+    fast = generated("gradient_numba").gradient_numba
+    reference = generated("gradient").gradient
+    rng = np.random.default_rng(5)
+    x = np.cumsum(rng.uniform(0.5, 1.5, 19))
+    for dtype in (np.float64, np.float32, np.complex128, np.int64):
+        f = samples((19, 11, 7), dtype)
+        for varargs in [(), (0.3,), (np.float32(0.3),), (x, 0.5, 2.0)]:
+            for edge_order in (1, 2):
+                got = fast(f, *varargs, edge_order=edge_order)
+                expected = reference(f, *varargs, edge_order=edge_order)
+                for g, e in zip(got, expected, strict=True):
+                    np.testing.assert_array_equal(g, e, strict=True)
+    f = np.asfortranarray(samples((13, 9), np.float64))
+    np.testing.assert_array_equal(fast(f, 0.1, axis=0), reference(f, 0.1, axis=0))
+    np.testing.assert_array_equal(fast(f[:, 0], 0.1), reference(f[:, 0], 0.1))
