@@ -12,7 +12,9 @@ Groups (targets of the backend issue in brackets):
   (``generated/d2_central8_numba.py``) at 10⁷ points (1-D) and 4000×4000 (both
   axes) against ``np.copyto`` of the same array [≤ 1.2× the copy]; applying
   precomputed non-uniform weights (``d1_nonuniform2_numba_apply``) against
-  ``numpy.gradient(f, x)`` [≤ 0.05×]; and the first call's compile time, cold
+  ``numpy.gradient(f, x)`` [≤ 0.05×]; the uniform ``gradient`` with new result
+  arrays (``generated/gradient_numba.py``) against ``numpy.gradient`` [≤ 0.4×];
+  and the first call's compile time, cold
   (empty cache) and from numba's on-disk cache, each in a fresh process.
 * **array-api** on NumPy arrays: ``generated/d2_central8_xp.py`` against the
   NumPy backend (``generated/d2_central8.py``) [≤ 1.3×]; torch CPU for
@@ -30,8 +32,9 @@ Groups (targets of the backend issue in brackets):
   the exact derivative is reported for each.
 
 Times are medians of interleaved rounds; the dask and xarray candidates each run
-in a fresh process, whose peak resident memory (``ru_maxrss``) minus its size
-after imports and start-up is the peak reported. Figures from a shared machine
+in a fresh process; the peak reported is its largest resident size while the
+work runs (sampled every 2 ms) minus its size before (after imports and cluster
+start-up). Figures from a shared machine
 are noisy: compare ratios within one run.
 """
 
@@ -45,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,8 +62,36 @@ sys.path.insert(0, str(GENERATED))
 
 
 def rss_mib() -> float:
-    """Peak resident set size of this process so far, MiB (Linux: KiB units)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident set size of this process now, MiB (Linux: /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+class PeakRSS:
+    """The largest resident size while the block runs, sampled every 2 ms, MiB."""
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self.base = rss_mib()
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mib())
+            time.sleep(0.002)
+
+    def __exit__(self, *exc: object) -> None:
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.peak, rss_mib())
+
+    @property
+    def used(self) -> float:
+        """Peak minus the size when the block started."""
+        return self.peak - self.base
 
 
 def median_times(
@@ -125,6 +157,11 @@ def group_numba(quick: bool, rounds: int) -> None:
         results,
         "numpy.gradient(f, x)",
     )
+    for shape in (
+        (10**6,) if quick else (10**7,),
+        (1000, 1000) if quick else (4000, 4000),
+    ):
+        gradient_case(shape, rounds)
     cold, warm = compile_times()
     print(
         f"\nnumba: first call of d2_central8_numba (fresh process): {cold:.2f} s "
@@ -149,6 +186,26 @@ def numba_case(
         f"numba: 9-point d2, {shape}, axis {axis} [target <= 1.2x copy]",
         results,
         "np.copyto (bandwidth reference)",
+    )
+
+
+def gradient_case(shape: tuple[int, ...], rounds: int) -> None:
+    import gradient
+    import gradient_numba
+
+    f = np.random.default_rng(2).standard_normal(shape)
+    results = median_times(
+        {
+            "numpy.gradient(f, 0.1)": lambda: np.gradient(f, 0.1),
+            "gradient_numba(f, 0.1)": lambda: gradient_numba.gradient_numba(f, 0.1),
+            "gradient(f, 0.1) (NumPy backend)": lambda: gradient.gradient(f, 0.1),
+        },
+        rounds,
+    )
+    table(
+        f"numba: uniform gradient, new arrays, {shape} [target <= 0.4x]",
+        results,
+        "numpy.gradient(f, 0.1)",
     )
 
 
@@ -243,22 +300,22 @@ def child_dask(variant: str, n: int, chunk: int, rounds: int) -> dict[str, Any]:
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
         )
         client = distributed.Client(cluster)
-    base = rss_mib()
     times = []
     value = None
-    for _ in range(rounds):
-        start = time.perf_counter()
-        if variant == "numpy":
-            f = np.arange(n, dtype=np.float64)
-            f *= h
-            np.sin(f, out=f)
-            value = float(d2_central8.d2_central8(f, h).max())
-            del f
-        else:
-            f = da.sin(da.arange(n, chunks=chunk, dtype=np.float64) * h)
-            value = float(d2_central8.d2_central8(f, h).max().compute())
-        times.append(time.perf_counter() - start)
-    peak = rss_mib() - base
+    with PeakRSS() as memory:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            if variant == "numpy":
+                f = np.arange(n, dtype=np.float64)
+                f *= h
+                np.sin(f, out=f)
+                value = float(d2_central8.d2_central8(f, h).max())
+                del f
+            else:
+                f = da.sin(da.arange(n, chunks=chunk, dtype=np.float64) * h)
+                value = float(d2_central8.d2_central8(f, h).max().compute())
+            times.append(time.perf_counter() - start)
+    peak = memory.used
     if client is not None and cluster is not None:
         client.close()
         cluster.close()
@@ -294,13 +351,13 @@ def child_xarray(
         "d1_nonuniform2": lambda: d1_nonuniform2.d1_nonuniform2(f, dim="lat"),
         "gradient4": lambda: gradient4.gradient4(f, dim="lat"),
     }[variant]
-    base = rss_mib()
     times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        result = run().compute()
-        times.append(time.perf_counter() - start)
-    info: dict[str, Any] = {"times": times, "peak_mib": rss_mib() - base}
+    with PeakRSS() as memory:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            result = run().compute()
+            times.append(time.perf_counter() - start)
+    info: dict[str, Any] = {"times": times, "peak_mib": memory.used}
     info["max_error"] = float(np.max(np.abs(result.values - exact)))
     in_memory = {
         "differentiate": lambda: f.compute().differentiate("lat").values,
