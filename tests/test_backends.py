@@ -272,3 +272,20 @@ def test_numba_gradient_is_bitwise_equal_to_the_numpy_gradient() -> None:
     f = np.asfortranarray(samples((13, 9), np.float64))
     np.testing.assert_array_equal(fast(f, 0.1, axis=0), reference(f, 0.1, axis=0))
     np.testing.assert_array_equal(fast(f[:, 0], 0.1), reference(f[:, 0], 0.1))
+
+
+@pytest.mark.parametrize("shape", ["central4", "periodic4", "staggered4"])
+def test_array_api_on_jax_is_bitwise_equal_to_numpy(shape: str, folder: Path) -> None:
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)  # float64, as NumPy
+    jnp = pytest.importorskip("jax.numpy")
+    numpy_op = rendered(shape, "numpy", folder)
+    xp_op = rendered(shape, "array-api", folder)
+    for dtype in (np.float64, np.float32):
+        f = samples((12, 17), dtype)
+        for axis in (0, 1):
+            got = xp_op(jnp.asarray(f), 0.3, axis=axis)
+            assert isinstance(got, jax.Array)
+            np.testing.assert_array_equal(
+                np.asarray(got), numpy_op(f, 0.3, axis=axis), strict=True
+            )
