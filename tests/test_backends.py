@@ -289,3 +289,24 @@ def test_array_api_on_jax_is_bitwise_equal_to_numpy(shape: str, folder: Path) ->
             np.testing.assert_array_equal(
                 np.asarray(got), numpy_op(f, 0.3, axis=axis), strict=True
             )
+
+
+def test_numba_cache_written_under_another_module_name_still_works(
+    tmp_path: Path,
+) -> None:
+    """numba's cache records the module name; a second name recompiles, no error."""
+    source = (ROOT / "generated" / "d2_central8_numba.py").read_text()
+    (tmp_path / "d2_central8_numba.py").write_text(source)
+    code = (
+        "import importlib.util, sys, numpy as np\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "name = sys.argv[1]\n"
+        f"path = {str(tmp_path / 'd2_central8_numba.py')!r}\n"
+        "spec = importlib.util.spec_from_file_location(name, path)\n"
+        "m = importlib.util.module_from_spec(spec); sys.modules[name] = m\n"
+        "spec.loader.exec_module(m)\n"
+        "x = np.arange(30.0)\n"
+        "assert np.allclose(m.d2_central8_numba(x**2), 2)\n"
+    )
+    for name in ("d2_central8_numba", "another_name"):
+        subprocess.run([sys.executable, "-c", code, name], check=True)
