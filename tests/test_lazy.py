@@ -323,23 +323,3 @@ def test_xarray_matches_differentiate_at_accuracy_2() -> None:
     expected = f.differentiate("lat")
     np.testing.assert_allclose(got.values, expected.values, rtol=1e-13, atol=1e-13)
 
-
-def test_backends_page_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    import doctest
-    import re
-
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    text = (ROOT / "docs" / "backends.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
-    parser = doctest.DocTestParser()
-    runner = doctest.DocTestRunner(
-        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
-    )
-    globs: dict[str, object] = {}
-    for number, block in enumerate(blocks):
-        test = parser.get_doctest(block, globs, f"block {number}", None, 0)
-        runner.run(test, clear_globs=False)
-        globs.update(test.globs)
-    result = runner.summarize(verbose=False)
-    assert result.attempted >= 15 and result.failed == 0
