@@ -322,4 +322,3 @@ def test_xarray_matches_differentiate_at_accuracy_2() -> None:
     got = module.gradient(f, dim="lat")
     expected = f.differentiate("lat")
     np.testing.assert_allclose(got.values, expected.values, rtol=1e-13, atol=1e-13)
-
