@@ -322,3 +322,10 @@ def test_xarray_matches_differentiate_at_accuracy_2() -> None:
     got = module.gradient(f, dim="lat")
     expected = f.differentiate("lat")
     np.testing.assert_allclose(got.values, expected.values, rtol=1e-13, atol=1e-13)
+
+
+def test_apply_refuses_lazy_input_with_the_fix() -> None:
+    module = MODULES["d1_nonuniform2"]
+    weights = module.d1_nonuniform2_weights(np.linspace(0, 1, 9))
+    with pytest.raises(TypeError, match=r"takes NumPy arrays; for dask input call"):
+        module.d1_nonuniform2_apply(da.zeros(9, chunks=3), weights)
