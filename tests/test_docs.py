@@ -49,7 +49,9 @@ def run_examples(path: Path) -> doctest.TestResults:
     with examples_context():
         for line, block in blocks:  # failures name the file's own line numbers
             name = f"{path.relative_to(ROOT)}, line {line + 1}"
-            runner.run(parser.get_doctest(block, globs, name, str(path), line))
+            test = parser.get_doctest(block, globs, name, str(path), line)
+            runner.run(test, clear_globs=False)
+            globs.update(test.globs)  # DocTest copies globs: carry names onward
     return runner.summarize(verbose=False)
 
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+<<<<<<< HEAD
 from stencilgen import printing
 from stencilgen.backends import (
     BACKENDS,
@@ -43,6 +44,9 @@ from stencilgen.backends import (
     missing_library,
     numba_context,
 )
+=======
+from stencilgen import display, printing
+>>>>>>> main
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -54,6 +58,7 @@ from stencilgen.kernel import (
     spacing_name,
     uniform_kernel,
 )
+from stencilgen.kinds import _operator_checks
 from stencilgen.stencil import Stencil, family_offsets, make_stencil
 
 if TYPE_CHECKING:
@@ -86,6 +91,7 @@ DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
 #: Public module-level names every generated operator module binds itself (its
 #: imports and the coordinates grid's ``Weights``); an entry may not take them.
 RESERVED: frozenset[str] = frozenset(
+<<<<<<< HEAD
     {
         "NamedTuple",
         "Weights",
@@ -96,6 +102,9 @@ RESERVED: frozenset[str] = frozenset(
         "numba",
         "operator",
     }
+=======
+    {"Weights", "collections", "math", "np", "operator"}
+>>>>>>> main
 )
 
 KEYS: Mapping[str, str] = {
@@ -486,15 +495,6 @@ def _coordinate_kernel(
 # ------------------------------------------------------------------ rendering
 
 
-def _ascii(expr: sympy.Expr) -> str:
-    from stencilgen.display import readable
-
-    text: str = sympy.sstr(readable(expr), order="none")
-    # ASCII only (generated files land in projects with other lint settings).
-    digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-    return text.replace("⁽", "^(").replace("⁾", ")").translate(digits)
-
-
 def _one_d(offsets: Sequence[int], weights: Sequence[sympy.Expr], m: int) -> str:
     terms = [
         f"{'' if w == 1 else '-' if w == -1 else str(w) + '*'}{sample_text(o)}"
@@ -508,10 +508,6 @@ def _one_d(offsets: Sequence[int], weights: Sequence[sympy.Expr], m: int) -> str
 
 def _weights_text(stencil: Stencil) -> str:
     return ", ".join(str(w) for w in stencil.weights)
-
-
-def _offsets_text(offsets: Sequence[Any]) -> str:
-    return ", ".join(str(o) for o in offsets)
 
 
 def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
@@ -535,13 +531,13 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
         ),
         *at,
         "",
-        f"offsets: {_offsets_text(c.offsets)}"
+        f"offsets: {display.offsets_text(c.offsets)}"
         + ("" if c.at == 0 else f"; evaluated at {c.at}"),
         *printing.wrap_terms(
             f"weights: {_weights_text(s)}", 80, rest="    ", separator=", "
         ),
         f"accuracy: {c.accuracy}",
-        f"leading error: {_ascii(s.leading_error)}",
+        f"leading error: {display.ascii_text(s.leading_error)}",
     ]
     if coordinates:
         lines += [
@@ -569,7 +565,9 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
             lines += [
                 "",
                 *printing.wrap_terms(
-                    f"leading error: {_ascii(symbolic.leading_error)}", 80, rest="    "
+                    f"leading error: {display.ascii_text(symbolic.leading_error)}",
+                    80,
+                    rest="    ",
                 ),
             ]
         else:
@@ -700,6 +698,4 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness and measured convergence, interior and edges."""
-    from stencilgen.kinds import _operator_checks
-
     return _operator_checks.check(plan, module)
