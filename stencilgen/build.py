@@ -68,25 +68,6 @@ class BuildResult:
     written: bool
 
 
-<<<<<<< HEAD
-def _sources(kind: str) -> list[Path]:
-    module = KINDS[kind]
-    paths = [_PACKAGE / f"{name}.py" for name in _SHARED]
-    paths.append(_PACKAGE / "kinds" / f"{module.rsplit('.', 1)[1]}.py")
-    extra = getattr(get_kind(kind), "SOURCES", ())
-    for name in extra:
-        relative = name.removeprefix("stencilgen.").replace(".", "/")
-        paths.append(_PACKAGE / f"{relative}.py")
-    paths += sorted(template_dir().glob(f"{kind}*.j2"))
-    paths += sorted(template_dir().glob("*/*.j2"))  # backend macros and skeletons
-    paths += sorted(template_dir().glob("lazy.j2"))
-    paths.append(_PACKAGE / "backends.py")
-    paths += sorted(template_dir().glob("runtime/*.py"))
-    return paths
-
-
-=======
->>>>>>> main
 def entry_inputs(entry: Entry, command: str) -> str:
     """The input hash of one entry (see :func:`stencilgen.inputs.entry_inputs`)."""
     return _entry_inputs(entry.kind, entry.name, entry.table, command)

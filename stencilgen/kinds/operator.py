@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-<<<<<<< HEAD
-from stencilgen import printing
+from stencilgen import display, printing
 from stencilgen.backends import (
     BACKENDS,
     array_api_context,
@@ -44,9 +43,6 @@ from stencilgen.backends import (
     missing_library,
     numba_context,
 )
-=======
-from stencilgen import display, printing
->>>>>>> main
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -91,20 +87,16 @@ DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
 #: Public module-level names every generated operator module binds itself (its
 #: imports and the coordinates grid's ``Weights``); an entry may not take them.
 RESERVED: frozenset[str] = frozenset(
-<<<<<<< HEAD
     {
-        "NamedTuple",
         "Weights",
         "array_api_compat",
+        "collections",
         "functools",
         "math",
         "np",
         "numba",
         "operator",
     }
-=======
-    {"Weights", "collections", "math", "np", "operator"}
->>>>>>> main
 )
 
 KEYS: Mapping[str, str] = {
@@ -683,7 +675,6 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "coordinates": coordinates,
         "kernel": kernel_context(plan.kernel),
         "backend": plan.config.backend,
-        "backend_template": plan.config.backend.replace("-", "_") + "/operator.j2",
         "lazy_halo": lazy_context(plan.kernel),
         "parallel": plan.config.parallel,
         "nb": numba_context(plan.kernel) if plan.config.backend == "numba" else {},
