@@ -310,3 +310,22 @@ def test_numba_cache_written_under_another_module_name_still_works(
     )
     for name in ("d2_central8_numba", "another_name"):
         subprocess.run([sys.executable, "-c", code, name], check=True)
+
+
+def test_numba_parallel_is_bitwise_equal_too(folder: Path) -> None:
+    text = '[op_parallel]\nderivative = 2\naccuracy = 4\nbackend = "numba"\n'
+    _, body = render_body(parse_spec(text + "parallel = true\n").entries[0])
+    assert "numba.prange(rows)" in body
+    path = folder / "op_parallel.py"
+    path.write_text(body)
+    parallel = load(path, "op_parallel").op_parallel
+    _, body = render_body(
+        parse_spec(text.replace('backend = "numba"\n', "")).entries[0]
+    )
+    (folder / "op_serial.py").write_text(body.replace("op_parallel", "op_serial"))
+    serial = load(folder / "op_serial.py", "op_serial").op_serial
+    f = samples((9, 31, 7), np.float64)
+    for axis in (0, 1, 2):
+        np.testing.assert_array_equal(
+            parallel(f, 0.2, axis=axis), serial(f, 0.2, axis=axis), strict=True
+        )
