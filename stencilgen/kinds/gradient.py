@@ -40,6 +40,7 @@ import numpy as np
 import sympy
 
 from stencilgen import display, printing
+from stencilgen.backends import missing_library
 from stencilgen.kernel import sample_text, view_name
 from stencilgen.notation import F, H, X
 from stencilgen.stencil import make_stencil
@@ -94,6 +95,8 @@ RESERVED: frozenset[str] = frozenset(
         "EDGE_ORDERS",
         "GradientWeights",
         "MIN_POINTS",
+        "functools",
+        "numba",
         "math",
         "np",
         "numbers",
@@ -106,6 +109,8 @@ KEYS: Mapping[str, str] = {
     "numpy.gradient's) or 4",
     "edge_order": "default edge_order of the generated function (default 1, "
     "numpy's); edge_order may be 1 to accuracy",
+    "backend": '"numpy" (default) or "numba" (the evenly spaced interior as one '
+    "compiled loop, same numbers)",
 }
 
 #: Supported interior accuracies (wider non-uniform edge weights would need a
@@ -128,6 +133,7 @@ class GradientConfig:
     accuracy: int
     edge_order: int
     name: str = "gradient"
+    backend: str = "numpy"
 
 
 def parse(fields: Fields) -> GradientConfig:
@@ -137,7 +143,7 @@ def parse(fields: Fields) -> GradientConfig:
     --------
     >>> from stencilgen.spec import Fields
     >>> parse(Fields("s.toml", "g", {"accuracy": 4, "edge_order": 4}))
-    GradientConfig(accuracy=4, edge_order=4, name='g')
+    GradientConfig(accuracy=4, edge_order=4, name='g', backend='numpy')
     """
     accuracy = fields.integer("accuracy", default=2, minimum=2)
     if accuracy not in ACCURACIES:
@@ -152,7 +158,13 @@ def parse(fields: Fields) -> GradientConfig:
             "edge_order",
             f"must be at most the accuracy ({accuracy}), got {edge_order}",
         )
-    return GradientConfig(accuracy=accuracy, edge_order=edge_order, name=fields.name)
+    backend = fields.choice("backend", ("numpy", "numba"), default="numpy")
+    missing = missing_library(backend)
+    if missing:
+        raise fields.error("backend", missing)
+    return GradientConfig(
+        accuracy=accuracy, edge_order=edge_order, name=fields.name, backend=backend
+    )
 
 
 @dataclass(frozen=True)
@@ -522,6 +534,22 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     ctx["divided"] = " + ".join(divided)
     formula = "out[i] = " + " + ".join(formula_terms)
     ctx["pairs"] = pairs
+    ctx["backend"] = config.backend
+    # The compiled loop (numba): q = 0 .. n - 2*half - 1 over the points
+    # i = q + half, every index q plus a non-negative constant.
+    names_w = [f"w{pair.k}" for pair in plan.pairs]
+    ctx["numba_weights"] = (
+        f"({names_w[0]},)" if len(names_w) == 1 else f"({', '.join(names_w)})"
+    )
+    ctx["numba_pairs"] = [
+        {
+            "name": f"w{pair.k}",
+            "index": str(k),
+            "plus": f"q + {pair.plus + half}" if pair.plus + half else "q",
+            "minus": f"q + {pair.minus + half}" if pair.minus + half else "q",
+        }
+        for k, pair in enumerate(plan.pairs)
+    ]
     ctx["uniform_formula"] = formula if len(formula) <= 73 else "see the docstring"
     ctx["uniform_views"] = [
         {"name": view_name(k), "offset": str(k)} for k in range(-half, half + 1) if k
@@ -724,6 +752,13 @@ def _function_doc(
         "    ValueError (numpy silently takes 0 and negative values as 2).",
         "out : ndarray or tuple of ndarray, optional",
         "    Arrays of ``f``'s shape to write the results into (one per axis).",
+        "dim : str or tuple of str, optional",
+        "    xarray DataArray input: the dimensions to differentiate along",
+        "    (instead of ``axis``; None: all); without spacing arguments each",
+        "    dimension's coordinate is its grid. A dask array (or dask-backed",
+        "    DataArray) gives a lazy result, bitwise equal to NumPy's.",
+        "datetime_unit : str, optional",
+        "    The unit of time of datetime coordinates (``'s'``, ``'h'``, ...).",
         "",
         "Returns",
         "-------",

@@ -39,6 +39,13 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from stencilgen import display, printing
+from stencilgen.backends import (
+    BACKENDS,
+    array_api_context,
+    lazy_context,
+    missing_library,
+    numba_context,
+)
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -83,7 +90,16 @@ DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
 #: Public module-level names every generated operator module binds itself (its
 #: imports and the coordinates grid's ``Weights``); an entry may not take them.
 RESERVED: frozenset[str] = frozenset(
-    {"Weights", "collections", "math", "np", "operator"}
+    {
+        "Weights",
+        "array_api_compat",
+        "collections",
+        "functools",
+        "math",
+        "np",
+        "numba",
+        "operator",
+    }
 )
 
 KEYS: Mapping[str, str] = {
@@ -99,6 +115,10 @@ KEYS: Mapping[str, str] = {
     'staggered stencil (default 0; needs boundary "valid" or "periodic")',
     "grid": '"uniform" (default: a scalar spacing h) or "coordinates" (a 1-D '
     "coordinate array x along the axis)",
+    "backend": '"numpy" (default), "numba" (compiled, fused loops) or "array-api" '
+    "(torch, CuPy, JAX, ... through array_api_compat; uniform grids)",
+    "parallel": "numba backend only: true compiles the loops with parallel=True "
+    "(numba.prange over the lines), default false",
     "boundary": '"one-sided" (default: same-shape output, one-sided stencils of '
     'the same accuracy at the edges), "periodic" (indices wrap; on a coordinate '
     'grid the function takes the period: name(f, x, period)) or "valid" '
@@ -138,6 +158,8 @@ class OperatorConfig:
     stencil: str
     grid: str
     boundary: str
+    backend: str = "numpy"
+    parallel: bool = False
 
 
 def parse(fields: Fields) -> OperatorConfig:
@@ -212,8 +234,32 @@ def parse(fields: Fields) -> OperatorConfig:
             f"{at} lies outside the offsets ({offsets[0]} .. {offsets[-1]}): that "
             "would extrapolate; choose a point between them",
         )
+    backend = fields.choice("backend", BACKENDS, default="numpy")
+    missing = missing_library(backend)
+    if missing:
+        raise fields.error("backend", missing)
+    if backend == "array-api" and grid == "coordinates":
+        raise fields.error(
+            "backend",
+            'backend = "array-api" renders uniform grids; use backend = "numpy" or '
+            '"numba" for grid = "coordinates"',
+        )
+    parallel = fields.boolean("parallel", default=False)
+    if parallel and backend != "numba":
+        raise fields.error(
+            "parallel", 'parallel = true needs backend = "numba"; remove it'
+        )
     return OperatorConfig(
-        fields.name, m, accuracy, offsets, at, stencil, grid, boundary
+        fields.name,
+        m,
+        accuracy,
+        offsets,
+        at,
+        stencil,
+        grid,
+        boundary,
+        backend,
+        parallel,
     )
 
 
@@ -565,7 +611,8 @@ def _parameters(coordinates: bool, name: str, periodic: bool = False) -> list[st
     if coordinates:
         lines += [
             "x : array_like",
-            "    Strictly monotonic 1-D coordinates along ``axis``.",
+            "    Strictly monotonic 1-D coordinates along ``axis`` (optional for",
+            "    a DataArray: the coordinate of ``dim``).",
         ]
     if coordinates and periodic:
         lines += [
@@ -580,6 +627,20 @@ def _parameters(coordinates: bool, name: str, periodic: bool = False) -> list[st
         "    Axis to differentiate along (default -1).",
         "out : ndarray, optional",
         "    Where to write the result (same shape as the result).",
+        "dim : str, optional",
+        "    xarray DataArray input: the dimension to differentiate along",
+        "    (instead of ``axis``)"
+        + ("; its coordinate is ``x`` unless given." if coordinates else "."),
+        "    A dask array (or dask-backed DataArray) gives a lazy result,",
+        "    bitwise equal to NumPy's.",
+        *(
+            [
+                "datetime_unit : str, optional",
+                "    The unit of time of a datetime coordinate ('s', 'h', ...).",
+            ]
+            if coordinates
+            else []
+        ),
         "",
         "Returns",
         "-------",
@@ -619,6 +680,13 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "docstring": printing.docstring(doc),
         "coordinates": coordinates,
         "kernel": kernel_context(plan.kernel),
+        "backend": plan.config.backend,
+        "lazy_halo": lazy_context(plan.kernel),
+        "parallel": plan.config.parallel,
+        "nb": numba_context(plan.kernel) if plan.config.backend == "numba" else {},
+        "xp": array_api_context(plan.kernel)
+        if plan.config.backend == "array-api"
+        else {},
     }
 
 
