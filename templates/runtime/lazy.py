@@ -235,12 +235,16 @@ def _over_dask(
     if dtype is None:
         dtype = f.dtype
     chunks = _merged_chunks(f.chunks[axis], max(depth, min_points, 1))
+    whole = x is not None and periodic
+    if whole:
+        # Periodic coordinates: the wrap-around needs the period and both ends
+        # of x, so the axis goes to the kernel in one piece (still lazy, and
+        # split along every other axis).
+        chunks = (n,)
     if chunks != f.chunks[axis]:
         # Chunks shorter than the stencil: merge neighbours (only along axis).
         f = f.rechunk({axis: chunks})
     args = [f]
-    if x is not None and periodic:
-        raise ValueError(f"{name}: periodic operators take a step h, not coordinates")
     if x is not None:
         x = da.asarray(x)
         if x.ndim != 1 or x.shape[0] != n:
@@ -252,7 +256,7 @@ def _over_dask(
         shape = [1] * f.ndim
         shape[axis] = n
         args.append(x.reshape(shape))
-    if len(chunks) == 1 and not periodic:
+    if len(chunks) == 1 and (whole or not periodic):
         # One chunk along the axis: the kernel sees the whole axis.
         result = da.map_blocks(
             _whole_axis,
