@@ -398,7 +398,6 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
                 "meaning": _meaning(term),
             }
         )
-    dense = _dense(kernel.terms)
     lo_wrap = sum(1 for p in kernel.wrap_points if p >= 0)
     return common | {
         "terms": terms,
@@ -410,31 +409,8 @@ def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         if kernel.wrap_points
         else "",
         "wrap_list": str(tuple(kernel.wrap_points)),
-        "centred": min(dense) == -kernel.lo
-        and max(dense) == kernel.hi == kernel.lo
-        and not kernel.out_trim
-        and not kernel.shift,
-        "dense_first": str(min(dense)),
-        "dense_last": str(max(dense)),
-        "dense": [
-            printing.number(dense.get(o, sympy.Integer(0)))
-            for o in range(min(dense), max(dense) + 1)
-        ],
         "stencil": [f"({o}, {printing.number(w)})" for o, w in kernel.stencil],
     }
-
-
-def _dense(terms: Sequence[Term]) -> dict[int, sympy.Expr]:
-    """The interior weight of every offset the terms read (unfolded)."""
-    weights: dict[int, sympy.Expr] = {}
-    for term in terms:
-        if term.combine == "single":
-            weights[term.offsets[0]] = term.weight
-        else:
-            a, b = term.offsets
-            weights[a] = term.weight
-            weights[b] = term.weight if term.combine == "sum" else -term.weight
-    return weights
 
 
 def _slice(start: str, stop: str, k: int) -> str:

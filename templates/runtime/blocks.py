@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-__all__ = ["_blocks", "_broadcast", "_correlate", "_spans"]
+__all__ = ["_blocks", "_broadcast", "_spans"]
 
 # ---- included in generated modules from here ----
 
@@ -66,24 +66,3 @@ def _blocks(f, out, axis, lo, hi, shift, block):
 def _broadcast(v, ndim, axis):
     """A 1-D array over the axis, shaped to broadcast against an ndim block."""
     return v.reshape((-1,) + (1,) * (ndim - 1 - axis))
-
-
-def _correlate(f, out, lo, hi, shift, first, stencil, block):
-    """out[i - shift] = Σ_k stencil[k]·f[i + first + k], lo <= i < hi, f 1-D.
-
-    numpy's convolve (with the stencil reversed: np.correlate is slower, it
-    conjugates) runs the sum in one C loop per block, faster than a ufunc pass
-    per term; blocks of ``block`` points keep its result in cache.
-    """
-    if f.dtype.kind == "c":
-        # Real and imaginary parts apart: they then round exactly as real data.
-        _correlate(f.real, out.real, lo, hi, shift, first, stencil, block)
-        _correlate(f.imag, out.imag, lo, hi, shift, first, stencil, block)
-        return
-    last = first + len(stencil) - 1
-    reversed_stencil = stencil[::-1]
-    for start, stop in _spans(lo, hi, block):
-        window = f[start + first : stop + last]
-        out[start - shift : stop - shift] = np.convolve(
-            window, reversed_stencil, "valid"
-        )

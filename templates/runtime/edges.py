@@ -57,19 +57,29 @@ def _window_arrays(points, first, w):
     return index, w[:, points].T
 
 
-def _gather(f, out, axis, points, index, weights):
-    """out[points[p]] = Σ_k weights[p, k]·f[index[p, k]] along ``axis``."""
+def _gather(f, out, axis, points, index, weights, data_precision=False):
+    """out[points[p]] = Σ_k weights[p, k]·f[index[p, k]] along ``axis``.
+
+    ``data_precision``: multiply at f's precision, as a Python-float weight
+    times an array does (evenly spaced grids: float32 data gives float32
+    products); else at the weights' (a grid's float64 weights).
+    """
     if f.dtype.kind == "c":
         # Real and imaginary parts apart: the sums then round exactly as for
         # real data (numpy orders the terms of complex sums differently).
-        _gather(f.real, out.real, axis, points, index, weights)
-        _gather(f.imag, out.imag, axis, points, index, weights)
+        _gather(f.real, out.real, axis, points, index, weights, data_precision)
+        _gather(f.imag, out.imag, axis, points, index, weights, data_precision)
         return
-    if f.ndim == 1:
-        out[points] = (f[index] * weights).sum(axis=1)
-        return
+    if data_precision:
+        weights = weights.astype(f.dtype, copy=False)
+    # One vectorised step per stencil column, summed in stencil order (not
+    # numpy's pairwise .sum, which reorders wide stencils): every backend then
+    # rounds the edges alike.
     taken = np.take(f, index, axis=axis)
     shape = weights.shape + (1,) * (f.ndim - 1 - axis)
-    out[(slice(None),) * axis + (points,)] = (taken * weights.reshape(shape)).sum(
-        axis=axis + 1
-    )
+    weights = weights.reshape(shape)
+    head = (slice(None),) * (axis + 1)
+    total = taken[(*head, 0)] * weights[:, 0]
+    for k in range(1, weights.shape[1]):
+        total = total + taken[(*head, k)] * weights[:, k]
+    out[(slice(None),) * axis + (points,)] = total
