@@ -354,11 +354,13 @@ def test_accuracy4_beats_numpy_on_smooth_data(grad4):
 
 
 def test_weights_come_from_the_engine(grad):
-    # The founding a, b, c, printed from fd_weights(1, [-hs, 0, hd]).
+    # The founding a, b, c, printed from fd_weights(1, [-dx1, 0, dx2]) with
+    # numpy's operands in numpy's order (its complex products do not commute
+    # bitwise).
     source = grad.SOURCE
-    assert "a = -hd / (hs * (hd + hs))" in source
-    assert "b = (hd - hs) / (hd * hs)" in source
-    assert "c = hs / (hd * (hd + hs))" in source
+    assert "a = -dx2 / (dx1 * (dx1 + dx2))" in source
+    assert "b = (dx2 - dx1) / (dx1 * dx2)" in source
+    assert "c = dx1 / (dx2 * (dx1 + dx2))" in source
     # Independent oracle: SymPy's weights on [-hs, 0, hd], evaluated where the
     # module evaluates its own (the interior point of x = 0, 0.3, 1.0).
     hs, hd = sympy.symbols("hs hd", positive=True)

@@ -277,3 +277,51 @@ def test_issue_examples(modules: Any) -> None:
                 _run(np.gradient, data, (h,), {"edge_order": 2}),
                 _run(grad.gradient, data, (h,), {"edge_order": 2}),
             )
+
+
+@pytest.mark.parametrize(
+    "coord_dtype", ["float16", "float32", "complex64", "complex128"]
+)
+def test_low_precision_coordinates_bitwise(modules: Any, coord_dtype: str) -> None:
+    """Coordinate arrays of every precision: numpy's weights and sums, bit for bit.
+
+    numpy computes the weights at the coordinates' precision with its operand
+    order (its complex products are not bitwise commutative) and sums at the
+    precision of weights times data (boolean data on float16 coordinates: float16).
+    """
+    grad, _ = modules
+    rng = np.random.default_rng(17)
+    x = np.cumsum(rng.uniform(0.5, 1.5, 9))
+    if coord_dtype.startswith("complex"):
+        x = x + 1j * rng.uniform(-0.3, 0.3, 9)
+    x = x.astype(coord_dtype)
+    for dtype in ["bool", "int8", "float16", "float32", "float64", *COMPLEX]:
+        f = _values(rng, np.dtype(dtype), (3, 9))
+        for edge_order in (1, 2):
+            for data in (f, f[0]):
+                expected = _run(
+                    np.gradient, data, (x,), {"axis": -1, "edge_order": edge_order}
+                )
+                actual = _run(
+                    grad.gradient, data, (x,), {"axis": -1, "edge_order": edge_order}
+                )
+                if isinstance(expected, Exception):
+                    assert isinstance(actual, type(expected))
+                    continue
+                assert actual.dtype == expected.dtype
+                np.testing.assert_array_equal(actual, expected, strict=True)
+
+
+def test_reported_complex64_coordinates(modules: Any) -> None:
+    """The CI failure: int8 data, complex64 coordinates along the last axis."""
+    grad, _ = modules
+    f = _values(np.random.default_rng(3), np.dtype("int8"), (3, 3, 3))
+    x = np.array(
+        [3.0248768 - 0.2830082j, 3.879827 - 0.22543003j, 4.9536123 + 0.10237465j],
+        dtype=np.complex64,
+    )
+    varargs = (np.array([1, 4, 7], dtype=np.int8), 1, x)
+    expected = _run(np.gradient, f, varargs, {"edge_order": 1, "axis": None})
+    actual = _run(grad.gradient, f, varargs, {"edge_order": 1, "axis": None})
+    np.testing.assert_array_equal(actual[2], expected[2], strict=True)
+    assert_like_numpy(expected, actual)

@@ -9,8 +9,9 @@ rules, results and exceptions. Every weight comes from the engine
 * interior, evenly spaced: the central stencil of the entry's accuracy in ``h``,
   folded into antisymmetric pairs ``w·(f[i+k] - f[i-k])``;
 * interior, coordinate array: the same stencil on symbolic offsets made of the
-  local spacings (``[-hs, 0, hd]`` for accuracy 2, numpy's founding ``a, b, c``),
-  printed as Python expressions evaluated per point;
+  local spacings (``[-dx1, 0, dx2]`` for accuracy 2, numpy's founding ``a, b, c``),
+  printed as Python expressions evaluated per point, in numpy's operand order
+  (complex products are not bitwise commutative);
 * near the ends, for each ``edge_order`` e: the point ``j`` from an end uses the
   ``max(e + 1, 2j + 1)`` points nearest that end, so one-sided stencils of
   accuracy e at the end points and the central stencil where it already fits
@@ -301,7 +302,7 @@ class Spaced:
     """A window's stencil on a coordinate array, exact.
 
     Up to 3 points the offsets are sums of the spacings ``names`` between the
-    window's points (numpy's formulas, ``hs``/``hd`` in the interior); wider,
+    window's points (numpy's formulas, ``dx1``/``dx2`` in the interior); wider,
     each offset is its own symbol, the displacement ``x[i + k] - x[i]``
     (``dm2``, ``dp1``, ...), which keeps the engine's weights short products.
     """
@@ -316,7 +317,12 @@ class Spaced:
 def _spaced(window: Window, interior: bool) -> Spaced:
     q = window.position
     if window.size <= 3:
-        names = ["hs", "hd"] if interior else [f"g{k}" for k in range(window.size - 1)]
+        # numpy's names: printed products keep the names' sorted order, so
+        # ``dx1 * dx2`` as numpy multiplies (complex products are not bitwise
+        # commutative in numpy's SIMD loops).
+        names = (
+            ["dx1", "dx2"] if interior else [f"g{k}" for k in range(window.size - 1)]
+        )
         symbols = [sympy.Symbol(n, positive=True) for n in names]
         offsets = list(window.offsets(symbols))
     else:
@@ -325,7 +331,30 @@ def _spaced(window: Window, interior: bool) -> Spaced:
         syms = iter(sympy.Symbol(n) for n in names)
         offsets = [sympy.Integer(0) if k == 0 else next(syms) for k in rel]
     weights = tuple(sympy.factor(w) for w in fd_weights(1, offsets))
+    if interior and window.size == 3:
+        weights = tuple(_difference_first(w) for w in weights)
     return Spaced(window, interior, tuple(names), tuple(offsets), weights)
+
+
+def _difference_first(w: sympy.Expr) -> sympy.Expr:
+    """``-(a - b) / d`` as ``(b - a) / d``: numpy's ``(dx2 - dx1) / (dx1 * dx2)``.
+
+    The same value, printed without the negation (which would turn a zero
+    difference into ``-0.0``).
+
+    Examples
+    --------
+    >>> a, b = sympy.symbols("a b", positive=True)
+    >>> printing.expression(_difference_first(sympy.factor((b - a) / (a * b))))
+    '(b - a) / (a * b)'
+    """
+    coeff, rest = w.as_coeff_Mul()
+    numer, denom = sympy.fraction(rest)
+    signs = {term.could_extract_minus_sign() for term in sympy.Add.make_args(numer)}
+    if coeff != -1 or signs != {False, True}:
+        return w
+    # -numer distributes over the sum; the quotient keeps it as one factor.
+    return sympy.Mul(-numer, sympy.Pow(denom, -1))
 
 
 def _spaced_statements(spaced: Spaced) -> list[dict[str, str]]:
@@ -335,8 +364,8 @@ def _spaced_statements(spaced: Spaced) -> list[dict[str, str]]:
     if window.size <= 3:
         if interior:
             return [
-                _assign("hs", "dx[start:stop]"),
-                _assign("hd", "dx[start + 1 : stop + 1]"),
+                _assign("dx1", "dx[start:stop]"),
+                _assign("dx2", "dx[start + 1 : stop + 1]"),
             ]
         return [
             _assign(
@@ -558,7 +587,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     # Interior, coordinate array: the same stencil on the local spacings.
     names = _interior_names(p)
     if p == 2:
-        gap_comment = "with the spacings hs = x[i] - x[i - 1], hd = x[i + 1] - x[i]."
+        gap_comment = "with the spacings dx1 = x[i] - x[i - 1], dx2 = x[i + 1] - x[i]."
     else:
         ks = [k for k in range(-half, half + 1) if k]
         gap_comment = (

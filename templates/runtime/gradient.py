@@ -335,10 +335,12 @@ def _interior_nonuniform(f, out, axis, grid):
     """Interior points, coordinate array (per-point weights)."""
     n = f.shape[axis]
     # Sums at the precision of weights times f, as numpy does (float32 f with
-    # float64 coordinates: float64 sums, one rounding to float32 at the end).
+    # float64 coordinates: float64 sums, one rounding to float32 at the end;
+    # complex64 f with complex128 coordinates: complex128 sums; boolean f with
+    # float16 coordinates: float16 sums, though the result is float64).
     work = out.dtype
-    if out.dtype.kind in "fc" and grid.dx.dtype.kind == "f":
-        work = np.result_type(out.dtype, grid.dx.dtype)
+    if out.dtype.kind in "fc" and grid.dx.dtype.kind in "fc":
+        work = np.result_type(f.dtype, grid.dx.dtype)
     # One line of f: weights per block (smaller blocks: their few temporaries
     # stay a small fraction of the array).
     block = _BLOCK if grid.weights is not None else _BLOCK // 4
