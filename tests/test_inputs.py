@@ -94,7 +94,7 @@ def test_a_changed_template_makes_check_fail_with_its_diff(
     assert main(["build", "--check"]) == 1
     out = capsys.readouterr().out
     assert "would update generated/d1.py (changed)" in out
-    assert "+            # Interior points i = 1 .. n-2, in blocks:" in out
+    assert "+    # Interior points i = 1 .. n-2, in blocks:" in out
 
 
 def test_a_changed_sympy_version_makes_check_fail(
