@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sympy
 
 from stencilgen.errors import StencilError
 from stencilgen.taylor import fd_weights, leading_term, prepare_offsets
+
+if TYPE_CHECKING:
+    from stencilgen.spectrum import SpectralReport
 
 __all__ = [
     "FAMILIES",
@@ -204,6 +207,19 @@ class Stencil:
         return (
             rf"{exact} \approx {formula or '0'} \quad\text{{error: }} {error} + \dots"
         )
+
+    def spectrum(self, tolerance: float = 1e-3) -> SpectralReport:
+        """Modified wavenumber and points per wavelength (:mod:`stencilgen.spectrum`).
+
+        Examples
+        --------
+        >>> round(central(1, 4).spectrum(1e-3).points_per_wavelength, 1)
+        15.0
+        """
+        # spectrum builds on this module: import it here, not at the top.
+        from stencilgen.spectrum import spectrum
+
+        return spectrum(self, tolerance)
 
     def __str__(self) -> str:
         accuracy = "exact" if self.accuracy is None else f"accuracy {self.accuracy}"
