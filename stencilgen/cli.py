@@ -32,6 +32,7 @@ COMMANDS = (
     "analyze",
     "plot-error",
     "spectrum",
+    "design",
     "build",
     "verify",
 )
