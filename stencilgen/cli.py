@@ -33,6 +33,8 @@ COMMANDS = (
     "plot-error",
     "spectrum",
     "design",
+    "stability",
+    "rank",
     "build",
     "verify",
 )
