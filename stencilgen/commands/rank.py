@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     >>> parser = argparse.ArgumentParser()
     >>> register(parser.add_subparsers())
     >>> run(parser.parse_args(["rank", "-d", "2", "--accuracy", "2",
-    ...                        "--candidates", "-1,0,1;0,1,2,3"]))
-    offsets        accuracy    |C|   Σ|w|  points per wavelength
-    -1,0,1                2   1/12      4                  57.35
-    0,1,2,3               2  11/12     12                 114.33
+    ...                        "--candidates=-1,0,1;0,1,2,3"]))
+    offsets  accuracy    |C|   Σ|w|  points per wavelength
+    -1,0,1          2   1/12      4                  57.35
+    0,1,2,3         2  11/12     12                 190.22
     0
     """
     candidates = None
