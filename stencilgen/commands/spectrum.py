@@ -47,6 +47,19 @@ def register(subparsers: Any) -> None:
         help="largest relative error of the symbol, |κ^m - θ^m|/θ^m (default 1e-3)",
     )
     parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="the compact (Padé) central scheme of --accuracy instead of the "
+        "explicit stencil (tridiagonal; see --lhs-width)",
+    )
+    parser.add_argument(
+        "--lhs-width",
+        type=int,
+        default=1,
+        help="with --compact: neighbours on each side of the left-hand side "
+        "(1 tridiagonal, 2 pentadiagonal; default 1)",
+    )
+    parser.add_argument(
         "--points",
         type=int,
         default=8,
@@ -166,8 +179,19 @@ def run(args: argparse.Namespace) -> int:
         raise StencilgenError(
             f"--points must be between 1 and 10000, got {args.points}"
         )
-    stencil = stencil_from_args(args)
-    report = spectrum(stencil, args.tolerance)
+    if args.compact:
+        if args.offsets is not None or args.kind not in (None, "central"):
+            raise StencilgenError(
+                "--compact takes -d, --accuracy and --lhs-width (central schemes), "
+                "not --offsets or --kind"
+            )
+        from stencilgen.compact import compact_scheme
+
+        accuracy = 2 * (args.lhs_width + 1) if args.accuracy is None else args.accuracy
+        scheme = compact_scheme(args.derivative, accuracy, args.lhs_width).scheme
+        report = spectrum(scheme, args.tolerance)
+    else:
+        report = spectrum(stencil_from_args(args), args.tolerance)
     if args.plot is not None:
         from stencilgen.spectral_plot import plot_spectrum
 
