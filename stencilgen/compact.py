@@ -169,22 +169,39 @@ class CompactScheme:
         >>> bool(np.max(np.abs(d - np.cos(x))) < 1e-9)
         True
         """
-        f = np.asarray(f)
+        f, axis, scale = _prepare(f, h, axis, self.derivative)
         module = runtime()
         lhs = tuple(float(a) for a in self.lhs)
         rhs = tuple((o, float(w)) for o, w in self.rhs)
         if periodic:
-            result: NDArray[Any] = module.apply_periodic(
-                f, h, self.derivative, lhs, rhs, axis=axis
-            )
+            result: NDArray[Any] = module._compact_periodic(f, axis, scale, lhs, rhs)
             return result
         left, right = self.closures()
         left_f = tuple(tuple((o, float(w)) for o, w in row) for row in left)
         right_f = tuple(tuple((o, float(w)) for o, w in row) for row in right)
-        bounded: NDArray[Any] = module.apply_bounded(
-            f, h, self.derivative, lhs, rhs, left_f, right_f, axis=axis
+        bounded: NDArray[Any] = module._compact_bounded(
+            f, axis, scale, lhs, rhs, left_f, right_f
         )
         return bounded
+
+
+def _prepare(
+    f: Any, h: float, axis: int, derivative: int
+) -> tuple[NDArray[Any], int, float]:
+    """``f`` as an inexact array, ``axis`` in ``0..ndim-1`` and ``1/h**m``."""
+    array = np.asarray(f)
+    if not np.issubdtype(array.dtype, np.inexact):
+        array = array.astype(np.float64)
+    if array.ndim == 0:
+        raise DesignError("a compact derivative needs an array with a dimension")
+    if not -array.ndim <= axis < array.ndim:
+        raise DesignError(
+            f"axis {axis} is out of bounds for an array of dimension {array.ndim}"
+        )
+    step = float(h)
+    if step == 0 or not np.isfinite(step):
+        raise DesignError(f"h must be a finite non-zero spacing, got {h}")
+    return array, axis % array.ndim, 1.0 / step**derivative
 
 
 def runtime() -> ModuleType:

@@ -6,7 +6,7 @@ A compact scheme couples neighbouring derivatives,
 
 so applying it means solving a banded system along the axis. This file is a
 runtime helper: it needs only numpy (scipy, when installed, is used inside
-:func:`apply_bounded` for the banded solve) and stencilgen copies it verbatim
+:func:`_compact_bounded` for the banded solve) and stencilgen copies it verbatim
 into generated modules.
 
 Periodic grids: the cyclic system is circulant and symmetric. Its left-hand
@@ -29,21 +29,28 @@ elimination without pivoting vectorised over the other axes (the matrices are
 diagonally dominant or symmetric positive definite in the interior).
 """
 
-from __future__ import annotations
-
 import functools
 import math
-import operator
 
 import numpy as np
 
-__all__ = ["apply_bounded", "apply_periodic", "periodic_plan"]
+__all__ = [
+    "_compact_apply_rhs",
+    "_compact_bounded",
+    "_compact_eliminate",
+    "_compact_periodic",
+    "_compact_plan",
+    "_compact_rhs_terms",
+    "_compact_solve_banded",
+]
 
-_BLOCK = 32768
+# ---- included in generated modules from here ----
+
+_COMPACT_BLOCK = 32768
 
 
 @functools.lru_cache(maxsize=64)
-def periodic_plan(lhs):
+def _compact_plan(lhs):
     """The filter cascade that inverts the symmetric left-hand side ``lhs``.
 
     Parameters
@@ -61,7 +68,7 @@ def periodic_plan(lhs):
 
     Examples
     --------
-    >>> scale, stages = periodic_plan((0.25, 1.0, 0.25))  # classical Padé
+    >>> scale, stages = _compact_plan((0.25, 1.0, 0.25))  # classical Padé
     >>> [s for s, _ in stages], stages[0][1]
     ([1, 2, 4, 8, 16], (-0.25,))
     """
@@ -106,33 +113,7 @@ def periodic_plan(lhs):
     return scale, tuple(stages)
 
 
-def _prepare(f, axis):
-    f = np.asarray(f)
-    if not np.issubdtype(f.dtype, np.inexact):
-        f = f.astype(np.float64)
-    if f.ndim == 0:
-        raise ValueError(
-            "a compact derivative needs an array with at least one dimension"
-        )
-    axis = operator.index(axis)
-    if not -f.ndim <= axis < f.ndim:
-        raise ValueError(
-            f"axis {axis} is out of bounds for an array of dimension {f.ndim}"
-        )
-    return f, axis % f.ndim
-
-
-def _scale(h, derivative):
-    try:
-        h = float(h)
-    except TypeError:
-        raise TypeError("h must be a scalar grid spacing") from None
-    if h == 0 or not math.isfinite(h):
-        raise ValueError(f"h must be a finite non-zero spacing, got {h}")
-    return 1.0 / h**derivative
-
-
-def _rhs_terms(rhs):
+def _compact_rhs_terms(rhs):
     """Pair ``(d, w)`` with ``(-d, ±w)``: (d, w, sign) terms and the centre weight."""
     weights = dict(rhs)
     centre = weights.pop(0, 0.0)
@@ -152,7 +133,7 @@ def _rhs_terms(rhs):
     return centre, tuple(terms)
 
 
-def _apply_rhs(seg, start, length, centre, terms, acc, tmp):
+def _compact_apply_rhs(seg, start, length, centre, terms, acc, tmp):
     """acc[..., :length] = sum_j w_j seg[..., start + j : start + j + length]."""
     out = acc[..., :length]
     t = tmp[..., :length]
@@ -179,38 +160,36 @@ def _apply_rhs(seg, start, length, centre, terms, acc, tmp):
         out[...] = 0
 
 
-def apply_periodic(f, h, derivative, lhs, rhs, axis=-1, out=None):
+def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
     """The compact derivative of periodic samples ``f`` along ``axis``.
 
     Parameters
     ----------
-    f : array_like
-        Samples, one period along ``axis`` (the point after the last is the first).
-    h : float
-        Grid spacing.
-    derivative : int
-        ``m``: the right-hand side is divided by ``h**m``.
+    f : ndarray
+        Inexact samples, one period along ``axis`` (the point after the last is
+        the first).
+    axis : int
+        The axis to differentiate along, ``0 <= axis < f.ndim``.
+    scale : float
+        ``1 / h**m``: multiplies the right-hand side.
     lhs : tuple of float
         Symmetric left-hand weights ``alpha[-L..L]``.
     rhs : tuple of (int, float)
         Right-hand offsets and weights.
-    axis : int
-        The axis to differentiate along.
     out : ndarray, optional
-        Where to write the result.
+        Where to write the result (shape and dtype of ``f``).
 
     Examples
     --------
     >>> x = np.linspace(0, 2 * np.pi, 32, endpoint=False)
     >>> rhs = ((-2, -1 / 36), (-1, -7 / 9), (1, 7 / 9), (2, 1 / 36))
-    >>> d = apply_periodic(np.sin(x), x[1], 1, (1 / 3, 1.0, 1 / 3), rhs)
+    >>> d = _compact_periodic(np.sin(x), 0, 1 / x[1], (1 / 3, 1.0, 1 / 3), rhs)
     >>> bool(np.max(np.abs(d - np.cos(x))) < 1e-7)
     True
     """
-    f, axis = _prepare(f, axis)
-    scale, stages = periodic_plan(tuple(float(a) for a in lhs))
-    scale *= _scale(h, derivative)
-    centre, terms = _rhs_terms((d, float(w) * scale) for d, w in rhs)
+    factor, stages = _compact_plan(tuple(float(a) for a in lhs))
+    scale = scale * factor
+    centre, terms = _compact_rhs_terms((d, float(w) * scale) for d, w in rhs)
     L = (len(lhs) - 1) // 2
     reach = max([abs(d) for d, _, _ in terms] + [0])
     halo_s = sum(L * s for s, _ in stages)
@@ -222,7 +201,7 @@ def apply_periodic(f, h, derivative, lhs, rhs, axis=-1, out=None):
     elif out.shape != f.shape:
         raise ValueError(f"out has shape {out.shape}, expected {f.shape}")
     result = np.moveaxis(out, axis, -1)
-    block = min(_BLOCK, n)
+    block = min(_COMPACT_BLOCK, n)
     width = block + 2 * halo_s
     lead = x.shape[:-1]
     bufs = [np.empty((*lead, width), dtype=f.dtype) for _ in range(3)]
@@ -236,7 +215,7 @@ def apply_periodic(f, h, derivative, lhs, rhs, axis=-1, out=None):
             seg = np.take(x, np.arange(lo, hi) % n, axis=-1)
         y, z, t = bufs
         size = length + 2 * halo_s
-        _apply_rhs(seg, reach, size, centre, terms, y, t)
+        _compact_apply_rhs(seg, reach, size, centre, terms, y, t)
         for k, (s, taps) in enumerate(stages):
             new = size - 2 * L * s
             last = k == len(stages) - 1
@@ -263,7 +242,7 @@ def apply_periodic(f, h, derivative, lhs, rhs, axis=-1, out=None):
     return out
 
 
-def apply_bounded(f, h, derivative, lhs, rhs, left, right, axis=-1):
+def _compact_bounded(f, axis, scale, lhs, rhs, left, right):
     """The compact derivative of ``f`` on a bounded grid along ``axis``.
 
     Interior rows ``i`` (those whose right-hand stencil fits) hold the compact
@@ -272,8 +251,8 @@ def apply_bounded(f, h, derivative, lhs, rhs, left, right, axis=-1):
 
     Parameters
     ----------
-    f, h, derivative, lhs, rhs, axis
-        As for :func:`apply_periodic`.
+    f, axis, scale, lhs, rhs
+        As for :func:`_compact_periodic`.
     left : tuple of tuple of (int, float)
         Row ``r`` (``r = 0, 1, ...``): explicit stencil as (offset from row r,
         weight) pairs.
@@ -285,13 +264,11 @@ def apply_bounded(f, h, derivative, lhs, rhs, left, right, axis=-1):
     >>> x = np.linspace(0, 1, 21)
     >>> left = (((0, -1.5), (1, 2.0), (2, -0.5)),)
     >>> right = (((0, 1.5), (-1, -2.0), (-2, 0.5)),)
-    >>> d = apply_bounded(x**2, x[1], 1, (0.25, 1.0, 0.25),
-    ...                   ((-1, -0.75), (1, 0.75)), left, right)
+    >>> d = _compact_bounded(x**2, 0, 1 / x[1], (0.25, 1.0, 0.25),
+    ...                      ((-1, -0.75), (1, 0.75)), left, right)
     >>> bool(np.max(np.abs(d - 2 * x)) < 1e-12)
     True
     """
-    f, axis = _prepare(f, axis)
-    scale = _scale(h, derivative)
     x = np.moveaxis(f, axis, -1)
     n = x.shape[-1]
     L = (len(lhs) - 1) // 2
@@ -308,10 +285,10 @@ def apply_bounded(f, h, derivative, lhs, rhs, left, right, axis=-1):
         )
     dtype = np.result_type(f.dtype, np.float64)
     b = np.zeros(x.shape, dtype=dtype)
-    centre, terms = _rhs_terms((d, float(w) * scale) for d, w in rhs)
+    centre, terms = _compact_rhs_terms((d, float(w) * scale) for d, w in rhs)
     length = n - nl - nr
     tmp = np.empty(b[..., nl : n - nr].shape, dtype=dtype)
-    _apply_rhs(
+    _compact_apply_rhs(
         x.astype(dtype, copy=False), nl, length, centre, terms, b[..., nl : n - nr], tmp
     )
     for r, row in enumerate(left):
@@ -330,22 +307,22 @@ def apply_bounded(f, h, derivative, lhs, rhs, left, right, axis=-1):
         cols = rows + k
         ab[L - k, cols] = lhs[L + k]
     ab[L, nl : n - nr] = lhs[L]
-    solved = _solve_banded(L, ab, b)
+    solved = _compact_solve_banded(L, ab, b)
     return np.moveaxis(solved.astype(f.dtype, copy=False), -1, axis)
 
 
-def _solve_banded(L, ab, b):
+def _compact_solve_banded(L, ab, b):
     """Solve the banded system along the last axis of ``b`` (all leading axes)."""
     n = b.shape[-1]
     flat = b.reshape(-1, n).T  # (n, batch)
     try:
         from scipy.linalg import solve_banded
     except ImportError:
-        return _eliminate(L, ab, flat).T.reshape(b.shape)
+        return _compact_eliminate(L, ab, flat).T.reshape(b.shape)
     return solve_banded((L, L), ab, flat, check_finite=False).T.reshape(b.shape)
 
 
-def _eliminate(L, ab, rhs):
+def _compact_eliminate(L, ab, rhs):
     """Banded Gaussian elimination without pivoting; ``rhs`` is ``(n, batch)``.
 
     Plain numpy, used when SciPy is not installed: a Python loop over the rows,
