@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from stencilgen.errors import SpecError
 from stencilgen.kinds import KINDS, get_kind
@@ -35,24 +36,35 @@ from stencilgen.render import (
 from stencilgen.spec import Entry, Spec, defined_names, load_spec
 from stencilgen.verify import VerifyReport, VerifyRow, load_module
 
-__all__ = ["BuildResult", "Module", "build", "entry_inputs", "generate", "verify_files"]
+__all__ = [
+    "BuildResult",
+    "Module",
+    "build",
+    "entry_inputs",
+    "generate",
+    "render_body",
+    "run_checks",
+    "verify_files",
+]
 
 _PACKAGE = Path(__file__).resolve().parent
 #: Engine and code-generator modules every kind's output depends on.
-_SHARED = ("printing", "render", "stencil", "taylor", "display")
+_SHARED = ("printing", "render", "stencil", "taylor", "display", "kernel")
 
 
 @dataclass(frozen=True)
 class Module:
-    """One module of the build: its file name, text and verification rows.
+    """One module of the build: its file name, text, plan and verification rows.
 
-    ``rows`` is empty when the module was reused unchanged (not re-verified).
+    ``plan`` is the kind's derived plan, ``None`` (and ``rows`` empty) when the
+    module was reused unchanged (neither derived nor re-verified).
     """
 
     name: str
     source: str
     rows: tuple[VerifyRow, ...]
     reused: bool
+    plan: Any = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ def _sources(kind: str) -> list[Path]:
         relative = name.removeprefix("stencilgen.").replace(".", "/")
         paths.append(_PACKAGE / f"{relative}.py")
     paths += sorted(template_dir().glob(f"{kind}*.j2"))
+    paths += sorted(template_dir().glob("numpy/*.j2"))
+    paths += sorted(template_dir().glob("runtime/*.py"))
     return paths
 
 
@@ -93,7 +107,10 @@ def entry_inputs(entry: Entry, command: str) -> str:
 def generate(
     entry: Entry, renderer: Renderer, *, spec_name: str, command: str, inputs: str
 ) -> Module:
-    """Entry ─derive, context, render─▶ source ─verify─▶ rows (pure: no disk).
+    """Entry ─derive─▶ plan ─context─▶ dict ─template─▶ source ─verify─▶ rows.
+
+    Pure: nothing touches the disk. Every kind goes through the same steps
+    (``parse`` already ran when the spec was loaded: ``entry.config``).
 
     Raises
     ------
@@ -102,7 +119,7 @@ def generate(
         module-level name its kind forgot to list in ``RESERVED``).
     """
     kind = get_kind(entry.kind)
-    body = kind.render(entry, renderer)
+    plan, body = render_body(entry, renderer)
     clash = _bound_twice(body, defined_names(kind, entry.name))
     if clash:
         raise SpecError(
@@ -113,8 +130,26 @@ def generate(
     source = add_header(
         body, entry=entry.name, spec_name=spec_name, command=command, inputs=inputs
     )
-    rows = run_checks(entry, source)
-    return Module(f"{entry.name}.py", source, tuple(rows), reused=False)
+    rows = run_checks(entry, source, plan)  # import in memory, measure
+    return Module(f"{entry.name}.py", source, tuple(rows), reused=False, plan=plan)
+
+
+def render_body(entry: Entry, renderer: Renderer | None = None) -> tuple[Any, str]:
+    r"""(plan, module text after the header) of an entry: derive, context, template.
+
+    Examples
+    --------
+    >>> from stencilgen.spec import parse_spec
+    >>> entry = parse_spec("[d]\nderivative = 1\naccuracy = 2\n").entries[0]
+    >>> plan, body = render_body(entry)
+    >>> plan.interior.weights, "def d(f, h=1.0, axis=-1, out=None):" in body
+    ((-1/2, 0, 1/2), True)
+    """
+    kind = get_kind(entry.kind)
+    plan = kind.derive(entry.config)  # all SymPy work, once
+    strings = kind.context(entry, plan)  # printing only
+    body = (renderer or Renderer()).render(kind.TEMPLATE, **strings)  # statements
+    return plan, body
 
 
 _SCOPES = (
@@ -164,15 +199,19 @@ def _bound_twice(source: str, names: tuple[str, ...]) -> str | None:
     return next((name for name in names if bound[name] > 1), None)
 
 
-def run_checks(entry: Entry, source: str) -> list[VerifyRow]:
-    """Import ``source`` in memory and run its kind's checks.
+def run_checks(entry: Entry, source: str, plan: Any = None) -> list[VerifyRow]:
+    """Import ``source`` in memory and run its kind's checks against ``plan``.
 
-    A module that fails to import, or whose checks raise, gives one failed row.
+    ``plan`` is derived when not given (``stencilgen verify`` of written
+    files). A module that fails to import, or whose checks raise, gives one
+    failed row.
     """
     kind = get_kind(entry.kind)
     try:
+        if plan is None:
+            plan = kind.derive(entry.config)
         module: ModuleType = load_module(source, entry.name)
-        rows = list(kind.verify(entry, module))
+        rows = list(kind.verify(plan, module))
     except Exception as error:
         message = f"{type(error).__name__}: {error}".splitlines()[0][:100]
         return [

@@ -36,6 +36,8 @@ __all__ = [
     "docstring",
     "entry_toml",
     "expression",
+    "fit",
+    "fit_sequence",
     "float17",
     "indent",
     "number",
@@ -282,6 +284,62 @@ def assign(target: str, value: str, level: int = 1) -> str:
         raise ValueError(f"expression too long to format: {value[:60]}...")
     body = "\n".join(inner + p for p in parts)
     return f"{pad}{target} = (\n{body}\n{pad})"
+
+
+def fit(value: str, target: str, level: int) -> str:
+    """The expression ``value`` as it reads after ``target = `` at ``level``.
+
+    The same layout as :func:`assign` (inline, or in parentheses over several
+    lines), without the statement: templates write ``{{ target }} = {{
+    value|fit(target, level) }}`` and own the statement and its indentation.
+
+    Examples
+    --------
+    >>> fit("a + b", "w", 1)
+    'a + b'
+    >>> long = " + ".join(f"term{k}" for k in range(16))
+    >>> print(fit(long, "w", 0))  # doctest: +ELLIPSIS
+    (
+        term0
+        + term1
+        ...
+        + term15
+    )
+    """
+    prefix = "    " * level + f"{target} = "
+    return assign(target, value, level)[len(prefix) :]
+
+
+def fit_sequence(
+    items: Sequence[str], target: str, level: int, brackets: str = "()"
+) -> str:
+    """A tuple (or list) display of ``items`` as it reads after ``target = ``.
+
+    Inline when the statement fits the line, else one item per line with a
+    trailing comma, as ruff formats it.
+
+    Examples
+    --------
+    >>> fit_sequence(["1", "2"], "w", 1)
+    '(1, 2)'
+    >>> fit_sequence(["1"], "w", 0, "[]"), fit_sequence(["1"], "w", 0)
+    ('[1]', '(1,)')
+    >>> items = [f"{k} / 7" for k in range(20)]
+    >>> print(fit_sequence(items, "w", 0))  # doctest: +ELLIPSIS
+    (
+        0 / 7,
+        1 / 7,
+    ...
+        19 / 7,
+    )
+    """
+    pad = "    " * level
+    single = "," if len(items) == 1 and brackets == "()" else ""
+    inline = brackets[0] + ", ".join(items) + single + brackets[1]
+    if len(pad) + len(target) + 3 + len(inline) <= LINE_LENGTH:
+        return inline
+    body = "\n".join(f"{pad}    {item}," for item in items)
+    return f"{brackets[0]}\n{body}\n{pad}{brackets[1]}"
 
 
 def _parenthesizes(value: str) -> bool:

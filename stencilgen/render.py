@@ -33,9 +33,12 @@ from typing import Any
 
 import jinja2
 
+from stencilgen import printing
+
 __all__ = [
     "CHECKSUM_PREFIX",
     "INPUT_PREFIX",
+    "RUNTIME_MARKER",
     "Renderer",
     "add_header",
     "checksum",
@@ -45,6 +48,9 @@ __all__ = [
     "template_dir",
 ]
 
+#: The line of a runtime file (``templates/runtime/*.py``) after which its code is
+#: included in generated modules (above it: docstring, imports, ``__all__``).
+RUNTIME_MARKER = "# ---- included in generated modules from here ----"
 INPUT_PREFIX = "# stencilgen-input: "
 CHECKSUM_PREFIX = "# stencilgen-checksum: "
 _HASH_LENGTH = 32  # hex digits (128 bits) keep the header line under 88 columns
@@ -84,6 +90,22 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.environment.globals["runtime"] = self.runtime
+        self.environment.filters["fit"] = printing.fit
+        self.environment.filters["fit_sequence"] = printing.fit_sequence
+
+    def runtime(self, name: str) -> str:
+        """The code of ``templates/runtime/<name>.py`` after its marker line.
+
+        Runtime helpers are real Python files (linted and tested as they are);
+        templates include them verbatim with ``{{ runtime("blocks") }}``. The
+        text starts with the two blank lines that separate top-level code.
+        """
+        text = (self.directory / "runtime" / f"{name}.py").read_text()
+        _, marker, body = text.partition(RUNTIME_MARKER)
+        if not marker:
+            raise ValueError(f"templates/runtime/{name}.py lacks {RUNTIME_MARKER!r}")
+        return body.rstrip("\n").removeprefix("\n")
 
     def render(self, template: str, /, **context: Any) -> str:
         """Render ``templates/<template>`` with ``context``."""

@@ -281,13 +281,16 @@ def test_failure_while_writing_leaves_no_half_written_module(
 def test_failing_verification_writes_nothing_and_prints_the_table(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = op_kind.render
+    real = op_kind.context
 
-    def broken(entry: object, renderer: object) -> str:
-        text = real(entry, renderer)  # type: ignore[arg-type]
-        return text.replace("c0 = 1 / 2 * scale", "c0 = 0.49 * scale")
+    def broken(entry: object, plan: object) -> dict[str, object]:
+        strings = real(entry, plan)  # type: ignore[arg-type]
+        terms = strings["kernel"].get("terms", [])  # type: ignore[attr-defined]
+        if terms and terms[0]["weight"] == "1 / 2":  # d1: c0 = 0.49 * scale
+            terms[0]["weight"] = "0.49"
+        return strings
 
-    monkeypatch.setattr(op_kind, "render", broken)
+    monkeypatch.setattr(op_kind, "context", broken)
     assert main(["build"]) == 1
     captured = capsys.readouterr()
     assert "FAILED" in captured.out and "accuracy  interior  boundary" in captured.out
@@ -301,9 +304,9 @@ def test_check_reuses_unchanged_entries_without_deriving(
     assert main(["build"]) == 0
 
     def fail(*args: object) -> str:
-        raise AssertionError("re-rendered an unchanged entry")
+        raise AssertionError("re-derived an unchanged entry")
 
-    monkeypatch.setattr(op_kind, "render", fail)
+    monkeypatch.setattr(op_kind, "derive", fail)
     assert main(["build", "--check"]) == 0
     assert main(["build"]) == 0
 

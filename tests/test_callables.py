@@ -23,6 +23,7 @@ import sympy
 from scipy.optimize import minimize, rosen, rosen_der, rosen_hess
 
 from stencilgen import central, forward, make_stencil
+from stencilgen.build import render_body
 from stencilgen.errors import SpecError
 from stencilgen.kinds import callables as kind
 from stencilgen.render import Renderer
@@ -38,7 +39,7 @@ def source() -> str:
     """The bundled module's text, as the current templates render it."""
     spec = load_spec(ROOT / "stencils.toml")
     (entry,) = [e for e in spec.entries if e.name == "callables"]
-    return kind.render(entry, Renderer())
+    return render_body(entry, Renderer())[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def gen(source: str) -> ModuleType:
 def render(table: dict[str, Any], name: str = "c") -> ModuleType:
     config = kind.parse(Fields("stencils.toml", name, table))
     entry = Entry(name, "callables", {"kind": "callables", **table}, config)
-    return load_module(kind.render(entry, Renderer()), name)
+    return load_module(render_body(entry, Renderer())[1], name)
 
 
 class Counter:
@@ -498,10 +499,10 @@ def test_any_entry_renders_clean_verified_code(
 ) -> None:
     config = kind.parse(Fields("stencils.toml", "c", table))
     entry = Entry("c", "callables", table, config)
-    text = kind.render(entry, Renderer())
-    assert text == kind.render(entry, Renderer())  # deterministic
+    plan, text = render_body(entry, Renderer())
+    assert text == render_body(entry, Renderer())[1]  # deterministic
     assert text.endswith("\n") and not text.endswith("\n\n")
-    rows = kind.verify(entry, load_module(text, "c"))
+    rows = kind.verify(plan, load_module(text, "c"))
     assert rows and all(row.passed for row in rows), rows
     path = tmp_path / "c.py"
     path.write_text(text)

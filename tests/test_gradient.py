@@ -15,15 +15,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stencilgen.build import render_body
 from stencilgen.kinds import gradient as kind
 from stencilgen.render import Renderer
+from stencilgen.spec import parse_spec
 from stencilgen.verify import load_module
 
 
 def _render(name: str, accuracy: int, edge_order: int) -> types.ModuleType:
     toml = f'[{name}]\nkind = "gradient"\naccuracy = {accuracy}\n'
-    context = kind.module_context(name, kind.GradientConfig(accuracy, edge_order), toml)
-    source = Renderer().render("gradient.py.j2", **context)
+    entry = parse_spec(toml + f"edge_order = {edge_order}\n", "stencils.toml").entries[
+        0
+    ]
+    _, source = render_body(entry, Renderer())
     module = load_module(source, name)
     module.__dict__["SOURCE"] = source
     return module
@@ -368,11 +372,8 @@ def test_kind_rejects_bad_entries():
 
 
 def test_kind_verify_rows_pass(grad4):
-    from stencilgen.spec import Entry
-
-    config = kind.GradientConfig(4, 4)
-    entry = Entry(name="gradient4", kind="gradient", table={}, config=config)
-    rows = kind.verify(entry, grad4)
+    config = kind.GradientConfig(4, 4, "gradient4")
+    rows = kind.verify(kind.derive(config), grad4)
     assert rows and all(row.passed for row in rows), rows
 
 

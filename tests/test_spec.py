@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stencilgen.build import _bound_twice
+from stencilgen.build import _bound_twice, render_body
 from stencilgen.cli import main
 from stencilgen.errors import SpecError
 from stencilgen.kinds import KINDS, get_kind
@@ -341,7 +341,7 @@ def test_reserved_lists_every_public_name_a_kind_renders(kind: str, body: str) -
     """Each kind's RESERVED holds every public module-level name it binds itself."""
     entry = parse_spec(f"[probe]\n{body}").entries[0]
     module = get_kind(kind)
-    source = module.render(entry, Renderer())
+    _, source = render_body(entry, Renderer())
     own = _public_bindings(source) - set(defined_names(module, "probe"))
     assert own <= module.RESERVED, f"add {sorted(own - module.RESERVED)} to RESERVED"
     assert _bound_twice(source, defined_names(module, "probe")) is None

@@ -7,7 +7,7 @@ import types
 import numpy as np
 import pytest
 
-from stencilgen.build import run_checks
+from stencilgen.build import render_body, run_checks
 from stencilgen.cli import main
 from stencilgen.kinds import operator as op_kind
 from stencilgen.render import Renderer
@@ -30,7 +30,7 @@ def entry(text: str):  # type: ignore[no-untyped-def]
 
 def rows_for(text: str, edit: tuple[str, str] | None = None) -> list[VerifyRow]:
     e = entry(text)
-    source = op_kind.render(e, Renderer())
+    _, source = render_body(e, Renderer())
     if edit is not None:
         assert edit[0] in source
         source = source.replace(edit[0], edit[1], 1)
@@ -120,7 +120,7 @@ def test_three_point_second_derivative_on_coordinates_is_caught() -> None:
 
     module = types.ModuleType("d")
     module.d = three_point  # type: ignore[attr-defined]
-    rows = op_kind.verify(e, module)
+    rows = op_kind.verify(op_kind.derive(e.config), module)
     perturbed = next(row for row in rows if row.note == "perturbed x")
     assert not perturbed.passed
     assert perturbed.interior is not None and perturbed.interior < 1.5

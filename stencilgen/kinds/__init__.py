@@ -19,41 +19,45 @@ A kind module ``stencilgen/kinds/<kind>.py`` defines, at module level:
     one-line, user-facing description (README lists them; the spec loader rejects
     any other key with a "did you mean" suggestion before ``parse`` is called).
 
-``parse(fields: stencilgen.spec.Fields) -> Config``
-    Kind-specific validation. ``fields.name`` is the entry name (the module is
-    ``<name>.py``); read keys with ``fields.integer``, ``fields.string``,
-    ``fields.choice``, ``fields.boolean``, ``fields.number``,
-    ``fields.number_list``, ``fields.raw`` (all raise a one-line
-    :class:`~stencilgen.errors.SpecError` naming file, entry and key), and raise
-    ``fields.error(key, "what is wrong; how to fix it")`` for anything else (an
-    impossible stencil, say). Return a frozen dataclass of your own; the loader
-    stores it as :attr:`stencilgen.spec.Entry.config`. Must be deterministic and
-    fast: it runs on every ``build --check``.
+``TEMPLATE: str``
+    The module template, ``templates/<TEMPLATE>`` (``"operator.j2"``); it may
+    import macros and include runtime files (see docs/architecture.md).
 
-``render(entry: stencilgen.spec.Entry, renderer: stencilgen.render.Renderer) -> str``
-    The module's text *after* the header (the pipeline adds the comment header
-    with the regenerate command and checksums): module docstring, ``import
-    numpy as np``, the functions. Derive with the engine (:mod:`stencilgen.stencil`,
-    :mod:`stencilgen.taylor`), turn every number and expression into text with
-    :mod:`stencilgen.printing` (the only place that may do so: exact ``p / q``
-    literals or 17-digit floats), and render templates ``templates/<kind>*.j2``
-    with ``renderer.render("<kind>.j2", **strings)``: templates get pre-rendered
-    strings, do no arithmetic, and have ``StrictUndefined``. ``entry.toml`` is
-    the entry's TOML text, for the docstring. The result must be deterministic
-    (no sets, dict orders from input only, no timestamps, no absolute paths), end
-    with exactly one newline, be standalone (numpy + standard library) and pass
+Every entry goes through the same four steps, in this order, once each
+(:func:`stencilgen.build.generate` spells them out):
+
+``parse(fields: stencilgen.spec.Fields) -> Config``
+    Validation only, cheap (it runs on every ``build --check``). ``fields.name``
+    is the entry name (the module is ``<name>.py``); read keys with
+    ``fields.integer``, ``fields.string``, ``fields.choice``,
+    ``fields.boolean``, ``fields.number``, ``fields.number_list``,
+    ``fields.raw`` (all raise a one-line :class:`~stencilgen.errors.SpecError`
+    naming file, entry and key), and raise ``fields.error(key, "what is wrong;
+    how to fix it")`` for anything else. Return a frozen dataclass that carries
+    the entry name; the loader stores it as :attr:`stencilgen.spec.Entry.config`.
+
+``derive(config) -> Plan``
+    All SymPy work, once: exact stencils, accuracies, error terms and the
+    kernel plan (:mod:`stencilgen.kernel`) the templates render. Return a
+    frozen dataclass (the kind's ``Plan``), plain data: no printed text.
+
+``context(entry: stencilgen.spec.Entry, plan) -> dict[str, Any]``
+    Printing only: every number and expression becomes text through
+    :mod:`stencilgen.printing` (exact ``p / q`` literals or 17-digit floats)
+    and :func:`stencilgen.kernel.kernel_context`; the result is the context of
+    ``TEMPLATE`` (``StrictUndefined``: every name the template uses must be
+    there). ``entry.toml`` is the entry's TOML text, for the docstring. The
+    rendered text (after the header the pipeline adds) must be deterministic,
+    end with one newline, be standalone (numpy + standard library) and pass
     ``ruff check`` and ``ruff format --check`` as rendered.
 
-``verify(entry: stencilgen.spec.Entry, module: types.ModuleType) -> list[VerifyRow]``
+``verify(plan, module: types.ModuleType) -> list[VerifyRow]``
     Run the freshly rendered module (imported in memory, never written) and
     return one :class:`stencilgen.verify.VerifyRow` per function or variant
     checked: claimed accuracy, measured convergence order in the interior and at
     the boundary, worst polynomial error, pass/fail and a short note. Use the
-    helpers of :mod:`stencilgen.verify` (``convergence_order``,
-    ``stable_order``, ``order_ok``, ``wave_case``, ``smooth_cases``,
-    ``polynomial_cases``, ``relative_error``, ``perturbed_grid``).
-    Any exception escaping ``verify`` counts as a failure of that entry. Keep it
-    under ~0.2 s per entry.
+    helpers of :mod:`stencilgen.verify`. Any exception escaping ``verify``
+    counts as a failure of that entry. Keep it under ~0.2 s per entry.
 
 Optional: ``SOURCES: tuple[str, ...]`` — extra stencilgen module names (e.g.
 ``"stencilgen.kinds.operator"``) whose source the kind depends on; together with
@@ -89,7 +93,6 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from stencilgen.spec import closest
 
 if TYPE_CHECKING:
-    from stencilgen.render import Renderer
     from stencilgen.spec import Entry, Fields
     from stencilgen.verify import VerifyRow
 
@@ -109,13 +112,18 @@ class Kind(Protocol):
     KIND: str
     KEYS: Mapping[str, str]
 
+    TEMPLATE: str
+
     def parse(self, fields: Fields) -> Any:
         """Validate the entry; return the kind's frozen config."""
 
-    def render(self, entry: Entry, renderer: Renderer) -> str:
-        """Module text after the header."""
+    def derive(self, config: Any) -> Any:
+        """All SymPy work: the kind's plan."""
 
-    def verify(self, entry: Entry, module: ModuleType) -> list[VerifyRow]:
+    def context(self, entry: Entry, plan: Any) -> dict[str, Any]:
+        """The template's context: printed strings only."""
+
+    def verify(self, plan: Any, module: ModuleType) -> list[VerifyRow]:
         """Check the imported module numerically."""
 
 

@@ -52,7 +52,6 @@ from stencilgen.verify import (
 )
 
 if TYPE_CHECKING:
-    from stencilgen.render import Renderer
     from stencilgen.spec import Entry, Fields
 
 __all__ = [
@@ -60,15 +59,20 @@ __all__ = [
     "KEYS",
     "KIND",
     "SOURCES",
+    "TEMPLATE",
     "CallablesConfig",
+    "Plan",
+    "context",
+    "derive",
     "hessian_stencil",
-    "module_context",
     "parse",
-    "render",
     "verify",
 ]
 
 KIND = "callables"
+
+#: The module template.
+TEMPLATE = "callables.j2"
 #: The entry name only names the file: the functions (derivative, gradient,
 #: jacobian, hessian) and constants have fixed names, so no entry name clashes.
 DEFINES: tuple[str, ...] = ()
@@ -96,6 +100,8 @@ class CallablesConfig:
 
     Attributes
     ----------
+    name : str
+        The entry (and module) name.
     stencil : Stencil
         The one-dimensional stencil of ``derivative()``.
     family : str or None
@@ -105,6 +111,7 @@ class CallablesConfig:
         Its step constants.
     """
 
+    name: str
     stencil: Stencil
     family: str | None
     rule: StepRule
@@ -164,13 +171,38 @@ def parse(fields: Fields) -> CallablesConfig:
         rule = step_rule(stencil)
     except StencilgenError as error:
         raise fields.error(key, str(error)) from None
-    config = CallablesConfig(stencil, family, rule)
-    if derivative == 1:
-        try:
-            hessian_stencil(config)
-        except StencilgenError as error:  # pragma: no cover - families always work
-            raise fields.error(key, f"no Hessian stencil: {error}") from None
-    return config
+    return CallablesConfig(fields.name, stencil, family, rule)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A ``callables`` entry, derived: its config and the Hessian's diagonal.
+
+    ``hessian`` is the second-derivative stencil on the Hessian's diagonal
+    (derivative-1 entries only, else ``None``), ``origin`` says where it comes
+    from and ``hessian_rule`` holds its step constants.
+    """
+
+    config: CallablesConfig
+    hessian: Stencil | None
+    origin: str
+    hessian_rule: StepRule | None
+
+
+def derive(config: CallablesConfig) -> Plan:
+    """All SymPy work beyond ``parse``'s stencil: the Hessian stencil, once.
+
+    Examples
+    --------
+    >>> from stencilgen.spec import Fields
+    >>> plan = derive(parse(Fields("s.toml", "c", {"accuracy": 2})))
+    >>> plan.hessian.weights, plan.hessian.accuracy
+    ((1, -2, 1), 2)
+    """
+    if config.stencil.derivative != 1:
+        return Plan(config, None, "", None)
+    second, origin = hessian_stencil(config)
+    return Plan(config, second, origin, step_rule(second))
 
 
 def hessian_stencil(config: CallablesConfig) -> tuple[Stencil, str]:
@@ -373,27 +405,26 @@ def _cost(config: CallablesConfig) -> str:
     return f"{per} + 1 calls" if centre else f"{per} calls"
 
 
-def module_context(
-    entry_name: str, toml: str, config: CallablesConfig
-) -> dict[str, Any]:
-    """The template context: every value a pre-rendered string (or a flag).
+def context(entry: Entry, plan: Plan) -> dict[str, Any]:
+    r"""The template context: every value a pre-rendered string (or a flag).
 
     Examples
     --------
-    >>> from stencilgen.spec import Fields
-    >>> config = parse(Fields("s.toml", "c", {"accuracy": 4}))
-    >>> context = module_context("c", "[c]", config)
+    >>> from stencilgen.spec import Fields, parse_spec
+    >>> entry = parse_spec("[c]\nkind = 'callables'\naccuracy = 4\n").entries[0]
+    >>> context = context(entry, derive(entry.config))
     >>> context["weights_assignment"]
     'WEIGHTS = (1 / 12, -2 / 3, 2 / 3, -1 / 12)'
     >>> context["relative_step"], context["gradient_cost"]
     ('0.0012009323661373843', '4·n calls')
     """
+    config = plan.config
     stencil, rule = config.stencil, config.rule
     pairs = _sampled(config.nodes, stencil.weights)
     m = stencil.derivative
-    context: dict[str, Any] = {
+    strings: dict[str, Any] = {
         "module_docstring": printing.docstring(
-            _docstring_lines(entry_name, toml, config), level=0
+            _docstring_lines(entry.name, entry.toml, config), level=0
         ),
         "derivative": str(m),
         "accuracy": str(stencil.accuracy),
@@ -411,10 +442,10 @@ def module_context(
         "element of ``x``.",
         "multivariate": m == 1,
     }
-    if m == 1:
-        second, origin = hessian_stencil(config)
+    if plan.hessian is not None and plan.hessian_rule is not None:
+        second, origin = plan.hessian, plan.origin
         diagonal = _sampled(second.offsets, second.weights)
-        context.update(
+        strings.update(
             hessian_comment="\n".join(
                 "#: " + line
                 for line in textwrap.wrap(
@@ -432,18 +463,10 @@ def module_context(
                 "HESSIAN_WEIGHTS", [printing.number(w) for _, w in diagonal]
             ),
             hessian_accuracy=str(second.accuracy),
-            hessian_relative_step=printing.float17(step_rule(second).relative_step()),
+            hessian_relative_step=printing.float17(plan.hessian_rule.relative_step()),
             gradient_cost=_cost(config),
         )
-    return context
-
-
-def render(entry: Entry, renderer: Renderer) -> str:
-    """The module text (after the pipeline's header)."""
-    config: CallablesConfig = entry.config
-    return renderer.render(
-        "callables.j2", **module_context(entry.name, entry.toml, config)
-    )
+    return strings
 
 
 # --- verification ----------------------------------------------------------------
@@ -488,7 +511,7 @@ def _row(
     )
 
 
-def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
+def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Check the rendered module: convergence order, step quality, exactness.
 
     * ``derivative``: measured convergence order on a smooth function equals the
@@ -498,7 +521,8 @@ def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
       exact derivatives of a smooth function of two variables, and the number of
       function calls the docstring promises.
     """
-    config: CallablesConfig = entry.config
+    config = plan.config
+    name = config.name
     rule = config.rule
     m, p = rule.derivative, rule.accuracy
     rows = []
@@ -515,12 +539,10 @@ def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
     )
     note = f"default-step error {default_error:.1e} (budget {budget:.1e})"
     rows.append(
-        _row(
-            "derivative", entry.name, ok, p, note, interior=order, polynomial=polynomial
-        )
+        _row("derivative", name, ok, p, note, interior=order, polynomial=polynomial)
     )
-    if m == 1:
-        rows += _verify_multivariate(entry.name, config, module)
+    if plan.hessian_rule is not None:
+        rows += _verify_multivariate(name, config, plan.hessian_rule, module)
     return rows
 
 
@@ -536,7 +558,7 @@ def _polynomial_error(
 
 
 def _verify_multivariate(
-    name: str, config: CallablesConfig, module: ModuleType
+    name: str, config: CallablesConfig, hessian_rule: StepRule, module: ModuleType
 ) -> list[VerifyRow]:
     def f(v: Any) -> Any:
         return np.sin(1.3 * v[0] + 0.4) * np.exp(0.7 * v[1]) + v[0] * v[2] ** 2
@@ -581,8 +603,7 @@ def _verify_multivariate(
     hes = module.hessian(f, x)
     h_error = float(np.max(np.abs(hes - hess)))
     symmetric = bool(np.array_equal(hes, hes.T))
-    second, _ = hessian_stencil(config)
-    h_tolerance = 1000 * step_rule(second).best_error()
+    h_tolerance = 1000 * hessian_rule.best_error()
     rows.append(
         _row(
             "hessian",

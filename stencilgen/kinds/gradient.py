@@ -40,6 +40,7 @@ import numpy as np
 import sympy
 
 from stencilgen import display, printing
+from stencilgen.kernel import sample_text, view_name
 from stencilgen.stencil import make_stencil
 from stencilgen.taylor import fd_weights, leading_term
 from stencilgen.verify import (
@@ -54,7 +55,6 @@ from stencilgen.verify import (
 )
 
 if TYPE_CHECKING:
-    from stencilgen.render import Renderer
     from stencilgen.spec import Entry, Fields
 
 __all__ = [
@@ -63,16 +63,24 @@ __all__ = [
     "KEYS",
     "KIND",
     "RESERVED",
+    "TEMPLATE",
+    "EdgePoint",
     "GradientConfig",
+    "Pair",
+    "Plan",
+    "Spaced",
     "Window",
+    "context",
+    "derive",
     "edge_windows",
-    "module_context",
     "parse",
-    "render",
     "verify",
 ]
 
 KIND = "gradient"
+
+#: The module template.
+TEMPLATE = "gradient.py.j2"
 
 #: Module-level names of the generated module that come from the entry name.
 DEFINES: tuple[str, ...] = ("{name}", "{name}_weights")
@@ -85,6 +93,7 @@ RESERVED: frozenset[str] = frozenset(
         "EDGE_ORDERS",
         "GradientWeights",
         "MIN_POINTS",
+        "math",
         "np",
         "numbers",
         "operator",
@@ -102,24 +111,26 @@ KEYS: Mapping[str, str] = {
 #: printer that splits long products).
 ACCURACIES = (2, 4)
 
-#: Interior of evenly spaced grids: multiply by the weight (one rounding more
-#: than numpy's division by 2h, at most 1 ulp apart) rather than divide (bit-identical
-#: to numpy but ~30 % slower here).
-MULTIPLY_INTERIOR = True
+#: Interior of evenly spaced grids: the generated code multiplies by the weight
+#: (one rounding more than numpy's division by 2h, at most 1 ulp apart) rather
+#: than divides (bit-identical to numpy but ~30 % slower here).
 
 #: Elements per block in the generated code: 1 MiB of float64 per operand, so the
 #: few operands of a block stay in cache (measured best of 16K..128K here).
 BLOCK = 131072
 
 H = sympy.Symbol("h")
+X = sympy.Symbol("x")
+F = sympy.Function("f")
 
 
 @dataclass(frozen=True)
 class GradientConfig:
-    """A validated ``gradient`` entry."""
+    """A validated ``gradient`` entry (``name`` is the entry and module name)."""
 
     accuracy: int
     edge_order: int
+    name: str = "gradient"
 
 
 def parse(fields: Fields) -> GradientConfig:
@@ -129,7 +140,7 @@ def parse(fields: Fields) -> GradientConfig:
     --------
     >>> from stencilgen.spec import Fields
     >>> parse(Fields("s.toml", "g", {"accuracy": 4, "edge_order": 4}))
-    GradientConfig(accuracy=4, edge_order=4)
+    GradientConfig(accuracy=4, edge_order=4, name='g')
     """
     accuracy = fields.integer("accuracy", default=2, minimum=2)
     if accuracy not in ACCURACIES:
@@ -144,7 +155,7 @@ def parse(fields: Fields) -> GradientConfig:
             "edge_order",
             f"must be at most the accuracy ({accuracy}), got {edge_order}",
         )
-    return GradientConfig(accuracy=accuracy, edge_order=edge_order)
+    return GradientConfig(accuracy=accuracy, edge_order=edge_order, name=fields.name)
 
 
 @dataclass(frozen=True)
@@ -197,14 +208,6 @@ def edge_windows(accuracy: int, edge_order: int) -> tuple[Window, ...]:
     return tuple(left + right)
 
 
-def _gap_symbols(count: int) -> list[sympy.Symbol]:
-    return [sympy.Symbol(f"g{k}", positive=True) for k in range(count)]
-
-
-def _weights(window: Window, gaps: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
-    return tuple(sympy.factor(w) for w in fd_weights(1, window.offsets(gaps)))
-
-
 def _index(i: int) -> str:
     return f"f[at({i})]"
 
@@ -238,32 +241,41 @@ def _weighted_sum(terms: Sequence[tuple[sympy.Expr, str]]) -> str:
     return out
 
 
-def _weight_assignments(
-    names: Sequence[str],
-    weights: Sequence[sympy.Expr],
-    rename: Mapping[str, str] | None = None,
-    level: int = 1,
-) -> list[str]:
-    """``name = weight`` lines, the weights printed as Python.
+def _assign(target: str, value: str) -> dict[str, str]:
+    """One statement ``target = value`` for the template (which indents it)."""
+    return {"comment": "", "target": target, "value": value}
 
-    A weight too long to print readably becomes minus the sum of the others
-    (moment 0 of a derivative stencil, checked exactly).
+
+def _comment(text: str) -> dict[str, str]:
+    return {"comment": text, "target": "", "value": ""}
+
+
+def _weight_assignments(
+    names: Sequence[str], weights: Sequence[sympy.Expr], level: int
+) -> list[dict[str, str]]:
+    """``name = weight`` statements, the weights printed as Python.
+
+    ``level`` is the indentation the template writes them at. A weight too long
+    to print there becomes minus the sum of the others (moment 0 of a
+    derivative stencil, checked exactly).
     """
-    lines: list[str | None] = []
+    values: list[str | None] = []
     for name, w in zip(names, weights, strict=True):
+        value = printing.expression(w)
         try:
-            lines.append(printing.assign(name, printing.expression(w, rename), level))
+            printing.assign(name, value, level)
+            values.append(value)
         except ValueError:
-            lines.append(None)
-    missing = [k for k, line in enumerate(lines) if line is None]
-    if not missing:
-        return [line for line in lines if line is not None]
-    if len(missing) > 1 or sympy.simplify(sympy.Add(*weights)) != 0:
+            values.append(None)
+    missing = [k for k, value in enumerate(values) if value is None]
+    if len(missing) > 1 or (missing and sympy.simplify(sympy.Add(*weights)) != 0):
         raise ValueError("stencil weights too long to print")
-    k = missing[0]
-    others = " + ".join(n for j, n in enumerate(names) if j != k)
-    done = [line for line in lines if line is not None]
-    return [*done, printing.assign(names[k], f"-({others})", level)]
+    out = [_assign(n, v) for n, v in zip(names, values, strict=True) if v is not None]
+    if missing:
+        k = missing[0]
+        others = " + ".join(n for j, n in enumerate(names) if j != k)
+        out.append(_assign(names[k], f"-({others})"))
+    return out
 
 
 def _gap_index(window: Window, k: int) -> int:
@@ -275,55 +287,185 @@ def _displacement_name(k: int) -> str:
     return f"dm{-k}" if k < 0 else f"dp{k}"
 
 
-def _nonuniform_window(
-    window: Window, interior: bool
-) -> tuple[list[str], list[sympy.Expr], list[sympy.Expr], list[str]]:
-    """Source lines, offsets, exact weights and symbol names on a coordinate array.
+@dataclass(frozen=True)
+class Spaced:
+    """A window's stencil on a coordinate array, exact.
 
-    Up to 3 points: offsets are sums of the spacings between the window's points
-    (numpy's formulas, ``hs``/``hd`` in the interior). Wider: each offset is its
-    own symbol, the displacement ``x[i + k] - x[i]`` (``dm2``, ``dp1``, ...), which
-    keeps the engine's weights short products.
+    Up to 3 points the offsets are sums of the spacings ``names`` between the
+    window's points (numpy's formulas, ``hs``/``hd`` in the interior); wider,
+    each offset is its own symbol, the displacement ``x[i + k] - x[i]``
+    (``dm2``, ``dp1``, ...), which keeps the engine's weights short products.
     """
-    pad = "    " if interior else "        "
+
+    window: Window
+    interior: bool
+    names: tuple[str, ...]
+    offsets: tuple[sympy.Expr, ...]
+    weights: tuple[sympy.Expr, ...]
+
+
+def _spaced(window: Window, interior: bool) -> Spaced:
     q = window.position
     if window.size <= 3:
         names = ["hs", "hd"] if interior else [f"g{k}" for k in range(window.size - 1)]
         symbols = [sympy.Symbol(n, positive=True) for n in names]
         offsets = list(window.offsets(symbols))
-        if interior:
-            lines = [f"{pad}hs = dx[start:stop]", f"{pad}hd = dx[start + 1 : stop + 1]"]
-        else:
-            lines = [
-                printing.assign(
-                    ", ".join(names),
-                    ", ".join(
-                        f"dx[{_gap_index(window, k)}]" for k in range(len(names))
-                    ),
-                    2,
-                )
-            ]
     else:
         rel = [k - q for k in range(window.size)]
         names = [_displacement_name(k) for k in rel if k != 0]
         syms = iter(sympy.Symbol(n) for n in names)
         offsets = [sympy.Integer(0) if k == 0 else next(syms) for k in rel]
+    weights = tuple(sympy.factor(w) for w in fd_weights(1, offsets))
+    return Spaced(window, interior, tuple(names), tuple(offsets), weights)
+
+
+def _spaced_statements(spaced: Spaced) -> list[dict[str, str]]:
+    """The statements that set a window's spacing or displacement symbols."""
+    window, interior = spaced.window, spaced.interior
+    q = window.position
+    if window.size <= 3:
         if interior:
-            lines = [f"{pad}xi = x[start + {q} : stop + {q}]"]
-            for k in range(window.size):
-                if k != q:
-                    sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
-                    lines.append(f"{pad}{_displacement_name(k - q)} = x[{sl}] - xi")
-        else:
-            lines = []
-            for k in range(window.size):
-                if k != q:
-                    lines.append(
-                        f"{pad}{_displacement_name(k - q)} = "
-                        f"x[{window.first + k}] - x[{window.here}]"
-                    )
-    weights = [sympy.factor(w) for w in fd_weights(1, offsets)]
-    return lines, offsets, weights, names
+            return [
+                _assign("hs", "dx[start:stop]"),
+                _assign("hd", "dx[start + 1 : stop + 1]"),
+            ]
+        return [
+            _assign(
+                ", ".join(spaced.names),
+                ", ".join(
+                    f"dx[{_gap_index(window, k)}]" for k in range(len(spaced.names))
+                ),
+            )
+        ]
+    if interior:
+        out = [_assign("xi", f"x[start + {q} : stop + {q}]")]
+        for k in range(window.size):
+            if k != q:
+                sl = "start:stop" if k == 0 else f"start + {k} : stop + {k}"
+                out.append(_assign(_displacement_name(k - q), f"x[{sl}] - xi"))
+        return out
+    return [
+        _assign(_displacement_name(k - q), f"x[{window.first + k}] - x[{window.here}]")
+        for k in range(window.size)
+        if k != q
+    ]
+
+
+def _error_term(
+    offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]
+) -> sympy.Expr | None:
+    """The leading error term ``C·f^(k)(x)``, ``None`` for an exact stencil."""
+    term = leading_term(1, list(offsets), list(weights))
+    if term is None:
+        return None
+    return sympy.factor(term.coefficient) * sympy.Derivative(F(X), (X, term.order))
+
+
+@dataclass(frozen=True)
+class EdgePoint:
+    """One point near an end: its window, uniform stencil and coordinate stencil."""
+
+    window: Window
+    offsets: tuple[sympy.Expr, ...]
+    weights: tuple[sympy.Expr, ...]
+    accuracy: int | None
+    error: sympy.Expr | None
+    spaced: Spaced
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An antisymmetric interior pair: ``weight * (f[i + plus] - f[i + minus])``."""
+
+    k: int
+    weight: sympy.Expr
+    plus: int
+    minus: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a ``gradient`` module prints, derived once by :func:`derive`.
+
+    Attributes
+    ----------
+    config : GradientConfig
+        The entry.
+    uniform_offsets, uniform_weights : tuple of sympy.Expr
+        The interior central stencil in the step ``h``.
+    uniform_error : sympy.Expr or None
+        Its leading error term.
+    pairs : tuple of Pair
+        The interior stencil folded into antisymmetric pairs.
+    interior : Spaced
+        The interior stencil on a coordinate array.
+    interior_error : sympy.Expr or None
+        Its leading error term.
+    edges : tuple of (int, tuple of EdgePoint)
+        For each ``edge_order``, the windows of the points near the ends.
+    """
+
+    config: GradientConfig
+    uniform_offsets: tuple[sympy.Expr, ...]
+    uniform_weights: tuple[sympy.Expr, ...]
+    uniform_error: sympy.Expr | None
+    pairs: tuple[Pair, ...]
+    interior: Spaced
+    interior_error: sympy.Expr | None
+    edges: tuple[tuple[int, tuple[EdgePoint, ...]], ...]
+
+
+def derive(config: GradientConfig) -> Plan:
+    """All SymPy work of a ``gradient`` entry, once.
+
+    Examples
+    --------
+    >>> plan = derive(GradientConfig(2, 1, "g"))
+    >>> plan.uniform_weights, [(e, len(points)) for e, points in plan.edges]
+    ((-1/(2*h), 0, 1/(2*h)), [(1, 2), (2, 2)])
+    """
+    p = config.accuracy
+    half = p // 2
+    central = Window(0, p + 1, half)
+    uniform_offsets = central.offsets([H] * p)
+    uniform_weights = tuple(fd_weights(1, uniform_offsets))
+    pairs = []
+    for k in range(1, half + 1):
+        w = sympy.factor(uniform_weights[half + k])
+        if sympy.simplify(w + uniform_weights[half - k]) != 0:
+            raise AssertionError("central first-derivative weights not antisymmetric")
+        plus, minus = k, -k
+        if w.could_extract_minus_sign():
+            w, plus, minus = -w, -k, k
+        pairs.append(Pair(k, w, plus, minus))
+    interior = _spaced(central, True)
+    edges = []
+    for e in range(1, p + 1):
+        points = []
+        for window in edge_windows(p, e):
+            offsets = window.offsets([H] * (window.size - 1))
+            weights = tuple(fd_weights(1, offsets))
+            points.append(
+                EdgePoint(
+                    window,
+                    offsets,
+                    weights,
+                    make_stencil(1, offsets).accuracy,
+                    _error_term(offsets, weights) if window.here >= 0 else None,
+                    _spaced(window, False),
+                )
+            )
+        edges.append((e, tuple(points)))
+    return Plan(
+        config,
+        uniform_offsets,
+        uniform_weights,
+        _error_term(uniform_offsets, uniform_weights),
+        tuple(pairs),
+        interior,
+        _error_term(interior.offsets, interior.weights),
+        tuple(edges),
+    )
 
 
 def _plain(expr: sympy.Expr) -> str:
@@ -334,14 +476,8 @@ def _offsets_text(offsets: Sequence[sympy.Expr]) -> str:
     return ", ".join(_plain(o) for o in offsets)
 
 
-def _error_text(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> str:
-    term = leading_term(1, list(offsets), list(weights))
-    if term is None:
-        return "none (exact)"
-    x = sympy.Symbol("x")
-    f = sympy.Function("f")
-    expr = sympy.factor(term.coefficient) * sympy.Derivative(f(x), (x, term.order))
-    return _plain(expr)
+def _error_text(error: sympy.Expr | None) -> str:
+    return "none (exact)" if error is None else _plain(error)
 
 
 def _interior_names(accuracy: int) -> list[str]:
@@ -354,37 +490,18 @@ def _interior_names(accuracy: int) -> list[str]:
     ]
 
 
-def _gap_names(accuracy: int) -> list[str]:
-    return ["hs", "hd"] if accuracy == 2 else [f"g{k}" for k in range(accuracy)]
-
-
-def _view_name(k: int) -> str:
-    return "f_0" if k == 0 else (f"f_m{-k}" if k < 0 else f"f_p{k}")
-
-
-def _view_lines(half: int, ks: Sequence[int]) -> list[str]:
-    """``f_p1 = f[_along(ndim, axis, 2, n)]``: f shifted by k, aligned with o."""
-    lines = []
-    for k in ks:
-        start = half + k
-        stop = f"n - {half - k}" if half - k else "n"
-        lines.append(f"    {_view_name(k)} = f[_along(ndim, axis, {start}, {stop})]")
-    return lines
-
-
-def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, Any]:
-    """The pre-rendered strings the template ``gradient.py.j2`` needs."""
+def context(entry: Entry, plan: Plan) -> dict[str, Any]:
+    """The strings the template ``gradient.py.j2`` prints (no derivation)."""
+    name, config, toml = entry.name, plan.config, entry.toml
     p = config.accuracy
     half = p // 2
     edge_orders = tuple(range(1, p + 1))
     ctx: dict[str, Any] = {
         "name": name,
         "accuracy": str(p),
-        "half": half,
+        "half": str(half),
         "block": str(BLOCK),
-        "edge_orders": "(" + ", ".join(str(e) for e in edge_orders) + ",)"
-        if len(edge_orders) == 1
-        else "(" + ", ".join(str(e) for e in edge_orders) + ")",
+        "edge_orders": printing.fit_sequence([str(e) for e in edge_orders], "", 0),
         "default_edge_order": str(config.edge_order),
         "min_points": "{"
         + ", ".join(f"{e}: {max(e + 1, p)}" for e in edge_orders)
@@ -392,55 +509,29 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
     }
 
     # Interior, evenly spaced: central stencil in h, folded into pairs.
-    central = Window(0, p + 1, half)
-    uniform_offsets = central.offsets([H] * p)
-    uniform_weights = fd_weights(1, uniform_offsets)
-    setup: list[str] = []
-    body: list[str] = []
-    formula_terms: list[str] = []
-    for k in range(1, half + 1):
-        w = sympy.factor(uniform_weights[half + k])
-        if sympy.simplify(w + uniform_weights[half - k]) != 0:
-            raise AssertionError("central first-derivative weights not antisymmetric")
-        plus, minus = k, -k
-        if w.could_extract_minus_sign():
-            w, plus, minus = -w, -k, k
-        target = "ob" if k == 1 else "t"
-        body.append(
-            f"        np.subtract({_view_name(plus)}[key], {_view_name(minus)}[key], "
-            f"out={target})"
+    pairs = []
+    formula_terms = []
+    for pair in plan.pairs:
+        pairs.append(
+            {
+                "name": f"w{pair.k}",
+                "weight": printing.expression(pair.weight),
+                "plus": view_name(pair.plus),
+                "minus": view_name(pair.minus),
+            }
         )
-        numer, denom = sympy.fraction(w)
-        if numer == 1 and not MULTIPLY_INTERIOR:
-            setup.append(f"    d{k} = {printing.expression(denom)}")
-            body.append(f"        np.divide({target}, d{k}, out={target})")
-            formula_terms.append(
-                f"(f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
-                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}]) / d{k}"
-            )
-        else:
-            setup.append(f"    w{k} = {printing.expression(w)}")
-            body.append(f"        np.multiply({target}, w{k}, out={target})")
-            formula_terms.append(
-                f"w{k} * (f[i {'+' if plus > 0 else '-'} {abs(plus)}] - "
-                f"f[i {'+' if minus > 0 else '-'} {abs(minus)}])"
-            )
-        if k > 1:
-            body.append("        np.add(ob, t, out=ob)")
-    comment = "        # 1-D: out[i] = " + " + ".join(formula_terms)
-    body.insert(
-        0, comment if len(comment) <= 88 else "        # 1-D: see the docstring"
-    )
-    ctx["uniform_setup"] = setup
-    ctx["uniform_views"] = _view_lines(
-        half, [k for j in range(1, half + 1) for k in (-j, j)]
-    )
-    ctx["uniform_body"] = body
-    ctx["uniform_needs_buffer"] = half > 1
+        formula_terms.append(
+            f"w{pair.k} * ({sample_text(pair.plus)} - {sample_text(pair.minus)})"
+        )
+    formula = "out[i] = " + " + ".join(formula_terms)
+    ctx["pairs"] = pairs
+    ctx["uniform_formula"] = formula if len(formula) <= 73 else "see the docstring"
+    ctx["uniform_views"] = [
+        {"name": view_name(k), "offset": str(k)} for k in range(-half, half + 1) if k
+    ]
 
     # Interior, coordinate array: the same stencil on the local spacings.
     names = _interior_names(p)
-    gap_lines, gap_offsets, nonuniform, _ = _nonuniform_window(central, True)
     if p == 2:
         gap_comment = "with the spacings hs = x[i] - x[i - 1], hd = x[i + 1] - x[i]."
     else:
@@ -452,81 +543,76 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
             + ", ".join(map(str, ks))
             + "."
         )
-    ctx["gap_comment"] = [gap_comment]
-    ctx["interior_gaps"] = gap_lines
-    weight_lines = _weight_assignments(names, nonuniform)
-    ctx["interior_weights"] = [
-        *weight_lines,
-        "    return " + ", ".join(names),
+    ctx["gap_comment"] = gap_comment
+    ctx["interior_statements"] = [
+        *_spaced_statements(plan.interior),
+        *_weight_assignments(names, plan.interior.weights, 1),
     ]
-    ctx["nonuniform_unpack"] = [printing.assign(", ".join(names), "block", level=2)]
-    ctx["nonuniform_views"] = _view_lines(half, range(-half, half + 1))
-    nbody = [
-        "        # 1-D: out[i] = "
-        + " + ".join(f"{n}[i] * f[i{_signed(k - half)}]" for k, n in enumerate(names)),
+    ctx["interior_names"] = ", ".join(names)
+    sum_formula = "out[i] = " + " + ".join(
+        f"{n}[i] * {sample_text(k - half)}" for k, n in enumerate(names)
+    )
+    ctx["sum_formula"] = (
+        sum_formula
+        if len(sum_formula) <= 73
+        else f"out[i] = sum of w[k][i] * f[i + k], k = -{half}..{half}"
+    )
+    ctx["sum_terms"] = [
+        {"weight": n, "view_offset": str(k - half)} for k, n in enumerate(names)
     ]
-    if len(nbody[-1]) > 88:
-        nbody[-1] = "        # 1-D: out[i] = sum of w[k][i] * f[i + k], k = "
-        nbody[-1] += f"-{half}..{half}"
-    for k, n in enumerate(names):
-        target = "acc" if k == 0 else "t"
-        nbody.append(
-            f"        np.multiply({n}, {_view_name(k - half)}[key], out={target})"
-        )
-        if k:
-            nbody.append("        np.add(acc, t, out=acc)")
-    ctx["nonuniform_body"] = nbody
 
     # Edges.
     uniform_edges = []
     nonuniform_edges = []
     edge_doc: list[str] = []
-    for e in edge_orders:
-        ulines: list[str] = []
-        nlines: list[str] = []
-        for window in edge_windows(p, e):
-            offsets = window.offsets([H] * (window.size - 1))
-            weights = fd_weights(1, offsets)
-            accuracy = make_stencil(1, offsets).accuracy
+    for e, points in plan.edges:
+        ulines: list[dict[str, str]] = []
+        nlines: list[dict[str, str]] = []
+        for point in points:
+            window = point.window
             terms = [
-                (w, _index(i)) for w, i in zip(weights, window.indices, strict=True)
+                (w, _index(i))
+                for w, i in zip(point.weights, window.indices, strict=True)
             ]
             ulines.append(
-                f"        # offsets {_offsets_text(offsets)}: accuracy {accuracy}"
+                _comment(
+                    f"offsets {_offsets_text(point.offsets)}: accuracy {point.accuracy}"
+                )
             )
-            ulines.append(
-                printing.assign(f"out[at({window.here})]", _weighted_sum(terms), 2)
-            )
+            ulines.append(_assign(f"out[at({window.here})]", _weighted_sum(terms)))
             if window.here >= 0:
                 edge_doc.append(
                     f"edge_order={e}, out[{window.here}]: offsets "
-                    f"{_offsets_text(offsets)}; weights "
-                    + ", ".join(_plain(w) for w in weights)
-                    + f"; error {_error_text(offsets, weights)}"
+                    f"{_offsets_text(point.offsets)}; weights "
+                    + ", ".join(_plain(w) for w in point.weights)
+                    + f"; error {_error_text(point.error)}"
                 )
             # Coordinate array: spacings or displacements of the window's points.
-            glines, goffsets, gweights, _ = _nonuniform_window(window, False)
+            spaced = point.spaced
             nlines.append(
-                f"        # offsets {_offsets_text(goffsets)}: accuracy {accuracy}"
+                _comment(
+                    f"offsets {_offsets_text(spaced.offsets)}: "
+                    f"accuracy {point.accuracy}"
+                )
             )
-            nlines += glines
+            nlines += _spaced_statements(spaced)
             gterms = [
                 (w, _index(i))
-                for w, i in zip(gweights, window.indices, strict=True)
+                for w, i in zip(spaced.weights, window.indices, strict=True)
                 if w != 0
             ]
             if len(gterms) == 2:
                 total = _weighted_sum(gterms)
             else:
                 wnames = [f"w{k}" for k in range(len(gterms))]
-                nlines += _weight_assignments(wnames, [w for w, _ in gterms], None, 2)
+                nlines += _weight_assignments(wnames, [w for w, _ in gterms], 2)
                 total = " + ".join(
                     f"{n} * {operand}"
                     for n, (_, operand) in zip(wnames, gterms, strict=True)
                 )
-            nlines.append(printing.assign(f"out[at({window.here})]", total, 2))
-        uniform_edges.append({"edge_order": e, "lines": ulines})
-        nonuniform_edges.append({"edge_order": e, "lines": nlines})
+            nlines.append(_assign(f"out[at({window.here})]", total))
+        uniform_edges.append({"edge_order": str(e), "statements": ulines})
+        nonuniform_edges.append({"edge_order": str(e), "statements": nlines})
     ctx["uniform_edges"] = uniform_edges
     ctx["nonuniform_edges"] = nonuniform_edges
 
@@ -534,18 +620,7 @@ def module_context(name: str, config: GradientConfig, toml: str) -> dict[str, An
         _module_doc(name, config, toml), level=0
     )
     ctx["function_docstring"] = printing.docstring(
-        _function_doc(
-            name,
-            config,
-            toml,
-            uniform_offsets,
-            uniform_weights,
-            gap_offsets,
-            nonuniform,
-            gap_comment,
-            edge_doc,
-        ),
-        level=1,
+        _function_doc(name, plan, gap_comment, edge_doc), level=1
     )
     return ctx
 
@@ -577,16 +652,11 @@ def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
 
 
 def _function_doc(
-    name: str,
-    config: GradientConfig,
-    toml: str,
-    uniform_offsets: Sequence[sympy.Expr],
-    uniform_weights: Sequence[sympy.Expr],
-    gap_offsets: Sequence[sympy.Expr],
-    nonuniform: Sequence[sympy.Expr],
-    gap_comment: str,
-    edge_doc: Sequence[str],
+    name: str, plan: Plan, gap_comment: str, edge_doc: Sequence[str]
 ) -> list[str]:
+    config = plan.config
+    uniform_offsets, uniform_weights = plan.uniform_offsets, plan.uniform_weights
+    gap_offsets, nonuniform = plan.interior.offsets, plan.interior.weights
     p = config.accuracy
     half = p // 2
     edge_choices = "{" + ", ".join(str(e) for e in range(1, p + 1)) + "}"
@@ -603,7 +673,7 @@ def _function_doc(
         f"    f'(x) ≈ {_plain(_formula(uniform_offsets, uniform_weights))}",
         f"    offsets: {_offsets_text(uniform_offsets)}",
         "    weights: " + ", ".join(_plain(w) for w in uniform_weights),
-        f"    leading error: {_error_text(uniform_offsets, uniform_weights)}",
+        f"    leading error: {_error_text(plan.uniform_error)}",
         "",
     ]
     names = _interior_names(p)
@@ -618,7 +688,7 @@ def _function_doc(
     for n, w in zip(names, nonuniform, strict=True):
         line = f"    {n} = {_plain(w)}"
         lines.append(line if len(line) <= 80 else f"    {n}: see _interior_weights")
-    error = _error_text(gap_offsets, nonuniform)
+    error = _error_text(plan.interior_error)
     line = f"    leading error: {error}"
     lines += [
         line
@@ -736,30 +806,20 @@ def _wrap(pad: str, line: str) -> list[str]:
 
 
 def _formula(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> Any:
-    x = sympy.Symbol("x")
-    f = sympy.Function("f")
-    return sympy.Add(*(w * f(x + o) for o, w in zip(offsets, weights, strict=True)))
+    return sympy.Add(*(w * F(X + o) for o, w in zip(offsets, weights, strict=True)))
 
 
-def render(entry: Entry, renderer: Renderer) -> str:
-    """The module text after the header."""
-    config: GradientConfig = entry.config
-    return renderer.render(
-        "gradient.py.j2", **module_context(entry.name, config, entry.toml)
-    )
-
-
-def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
+def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness and convergence, uniform and coordinate grids."""
-    config: GradientConfig = entry.config
-    function = getattr(module, entry.name)
+    config = plan.config
+    function = getattr(module, config.name)
     rows = []
     p = config.accuracy
     for e in range(1, p + 1):
         for grid in ("uniform", "non-uniform"):
-            rows.append(_verify_one(entry.name, function, p, e, grid))
+            rows.append(_verify_one(config.name, function, p, e, grid))
     if p == 2:
-        rows.append(_verify_numpy(entry.name, function))
+        rows.append(_verify_numpy(config.name, function))
     return rows
 
 

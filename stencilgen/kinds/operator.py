@@ -37,10 +37,19 @@ import sympy
 
 from stencilgen import printing
 from stencilgen.errors import StencilgenError
+from stencilgen.kernel import (
+    CoordinateKernel,
+    EdgeStencil,
+    Kernel,
+    WeightWindow,
+    kernel_context,
+    sample_text,
+    spacing_name,
+    uniform_kernel,
+)
 from stencilgen.stencil import Stencil, family_offsets, make_stencil
 
 if TYPE_CHECKING:
-    from stencilgen.render import Renderer
     from stencilgen.spec import Entry, Fields
     from stencilgen.verify import VerifyRow
 
@@ -49,15 +58,19 @@ __all__ = [
     "KEYS",
     "KIND",
     "RESERVED",
+    "TEMPLATE",
     "OperatorConfig",
     "Plan",
+    "context",
+    "derive",
     "parse",
-    "plan",
-    "render",
     "verify",
 ]
 
 KIND = "operator"
+
+#: The module template (NumPy backend); its kernel macros are numpy/kernel.j2.
+TEMPLATE = "operator.j2"
 
 #: Module-level names of the generated module that come from the entry name (the
 #: last two with grid = "coordinates" only).
@@ -283,13 +296,21 @@ class Edge:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything render and verify need: the stencils and the array bounds."""
+    """Everything context and verify need, derived once by :func:`derive`.
+
+    ``interior``, ``left`` and ``right`` are the engine's stencils (on a
+    coordinate grid: on evenly spaced points, for the docstring and the checks),
+    ``symbolic`` the interior stencil in the spacing symbols ``h_k`` (coordinate
+    grids with a closed form only) and ``kernel`` what the templates render.
+    """
 
     config: OperatorConfig
     interior: Stencil
     left: tuple[Edge, ...]
     right: tuple[Edge, ...]
     min_points: int
+    kernel: Kernel | CoordinateKernel
+    symbolic: Stencil | None = None
 
     @property
     def before(self) -> int:
@@ -302,32 +323,47 @@ class Plan:
         return max(0, self.config.offsets[-1])
 
 
-def plan(config: OperatorConfig) -> Plan:
-    """Derive the interior stencil and, for one-sided boundaries, the edge ones."""
+def derive(config: OperatorConfig) -> Plan:
+    """All SymPy work of an operator entry: stencils, edge windows, kernel plan."""
     offsets = config.offsets
     m = config.derivative
     interior = _stencil(m, offsets, config.at)
     if config.grid == "uniform":
         assert interior.accuracy == config.accuracy, (config, interior.accuracy)
     width = offsets[-1] - offsets[0] + 1
-    if config.boundary != "one-sided":
-        return Plan(config, interior, (), (), width)
-    count = m + config.accuracy
+    left: list[Edge] = []
+    right: list[Edge] = []
+    min_points = width
+    if config.boundary == "one-sided":
+        count = m + config.accuracy
+        if config.grid == "coordinates":
+            count = len(offsets)
+        centre = Fraction(offsets[0] + offsets[-1], 2)
+        for i in range(max(0, -offsets[0])):
+            first = _window(centre, count, lowest=-i, highest=None)
+            left.append(Edge(i, first, _edge_stencil(config, first, count)))
+        for j in range(max(0, offsets[-1]), 0, -1):
+            first = _window(centre, count, lowest=None, highest=j - 1)
+            right.append(Edge(-j, first, _edge_stencil(config, first, count)))
+        need = [width, count]
+        need += [e.point + e.first + count for e in left]
+        need += [-e.point - e.first for e in right]
+        min_points = max(need)
     if config.grid == "coordinates":
-        count = len(offsets)
-    centre = Fraction(offsets[0] + offsets[-1], 2)
-    left = []
-    for i in range(max(0, -offsets[0])):
-        first = _window(centre, count, lowest=-i, highest=None)
-        left.append(Edge(i, first, _edge_stencil(config, first, count)))
-    right = []
-    for j in range(max(0, offsets[-1]), 0, -1):
-        first = _window(centre, count, lowest=None, highest=j - 1)
-        right.append(Edge(-j, first, _edge_stencil(config, first, count)))
-    need = [width, count]
-    need += [e.point + e.first + count for e in left]
-    need += [-e.point - e.first for e in right]
-    return Plan(config, interior, tuple(left), tuple(right), max(need))
+        symbolic, spaced = _coordinate_kernel(config, left, right, min_points)
+        return Plan(
+            config, interior, tuple(left), tuple(right), min_points, spaced, symbolic
+        )
+    kernel = uniform_kernel(
+        derivative=m,
+        offsets=offsets,
+        weights=interior.weights,
+        boundary=config.boundary,
+        left=[EdgeStencil(e.point, e.first, e.stencil.weights) for e in left],
+        right=[EdgeStencil(e.point, e.first, e.stencil.weights) for e in right],
+        min_points=min_points,
+    )
+    return Plan(config, interior, tuple(left), tuple(right), min_points, kernel)
 
 
 def _window(
@@ -351,6 +387,56 @@ def _edge_stencil(config: OperatorConfig, first: int, count: int) -> Stencil:
     return stencil
 
 
+#: Windows up to this many points get the engine's closed form in the spacings;
+#: wider ones the Lagrange formula evaluated per point (runtime/coordinates.py).
+_CLOSED_FORM_POINTS = 4
+
+
+def _symbolic_window(m: int, first: int, count: int) -> Stencil:
+    """The stencil on a window, in the spacing symbols h_k (exact, symbolic)."""
+    symbols = {
+        k: sympy.Symbol(spacing_name(k)) for k in range(first, first + count - 1)
+    }
+    nodes = []
+    for o in range(first, first + count):
+        steps = range(0, o) if o > 0 else range(o, 0)
+        total = sympy.Add(*[symbols[k] for k in steps])
+        nodes.append(total if o >= 0 else -total)
+    return _stencil(m, tuple(nodes))
+
+
+def _coordinate_kernel(
+    config: OperatorConfig,
+    left: Sequence[Edge],
+    right: Sequence[Edge],
+    min_points: int,
+) -> tuple[Stencil | None, CoordinateKernel]:
+    m = config.derivative
+    count = len(config.offsets)
+    first = config.offsets[0]
+    closed = count <= _CLOSED_FORM_POINTS
+
+    def window(start: int, point: int | None) -> WeightWindow:
+        weights = _symbolic_window(m, start, count).weights if closed else None
+        return WeightWindow(start, count, weights, point)
+
+    symbolic = _symbolic_window(m, first, count) if closed else None
+    valid = config.boundary == "valid"
+    lo, hi = max(0, -first), max(0, config.offsets[-1])
+    kernel = CoordinateKernel(
+        derivative=m,
+        count=count,
+        first=first,
+        lo=lo,
+        hi=hi,
+        out_trim=count - 1 if valid else 0,
+        min_points=min_points,
+        interior=window(first, None),
+        edges=tuple(window(e.first, e.point) for e in (*left, *right)),
+    )
+    return symbolic, kernel
+
+
 # ------------------------------------------------------------------ rendering
 
 
@@ -363,18 +449,9 @@ def _ascii(expr: sympy.Expr) -> str:
     return text.replace("⁽", "^(").replace("⁾", ")").translate(digits)
 
 
-def _view(k: int) -> str:
-    """The name of the view f[i + k] in generated kernels: fm2, f0, fp1."""
-    return f"fp{k}" if k > 0 else f"fm{-k}" if k < 0 else "f0"
-
-
-def _sample(k: int) -> str:
-    return "f[i]" if k == 0 else f"f[i + {k}]" if k > 0 else f"f[i - {-k}]"
-
-
 def _one_d(offsets: Sequence[int], weights: Sequence[sympy.Expr], m: int) -> str:
     terms = [
-        f"{'' if w == 1 else '-' if w == -1 else str(w) + '*'}{_sample(o)}"
+        f"{'' if w == 1 else '-' if w == -1 else str(w) + '*'}{sample_text(o)}"
         for o, w in zip(offsets, weights, strict=True)
         if w != 0
     ]
@@ -425,15 +502,20 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
             "",
             f"On a coordinate grid every point uses {len(c.offsets)} points, with",
             "weights from the engine's exact formulas in the local spacings",
-            "h_k = x[i+k+1] - x[i+k] (h0 = x[i+1] - x[i], hm1 = x[i] - x[i-1]);",
+            "h_k = x[i+k+1] - x[i+k] (h_0 = x[i+1] - x[i], h_m1 = x[i] - x[i-1]);",
             f"accuracy {c.accuracy} holds for any spacing.",
         ]
-        if len(c.offsets) <= _CLOSED_FORM_POINTS:
-            symbolic = _symbolic_window(m, c.offsets[0], len(c.offsets))
-            lines += ["", "Interior weights, out[i] = sum of w[k]*f[i + k]:", ""]
-            for o, weight in zip(c.offsets, symbolic.weights, strict=True):
+        symbolic = p.symbolic
+        if symbolic is not None:
+            lines += [
+                "",
+                "Interior weights, out[i] = sum of w[k, i]*f[i + first + k] with",
+                f"first = {c.offsets[0]}:",
+                "",
+            ]
+            for k, weight in enumerate(symbolic.weights):
                 lines += printing.wrap_terms(
-                    f"w[{o}] = {printing.expression(weight)}",
+                    f"w[{k}, i] = {printing.expression(weight)}",
                     80,
                     first="    ",
                     rest="        ",
@@ -511,14 +593,6 @@ def _parameters(coordinates: bool, name: str) -> list[str]:
     return lines
 
 
-def render(entry: Entry, renderer: Renderer) -> str:
-    """Module source for an operator entry (after the header)."""
-    p = plan(entry.config)
-    if p.config.grid == "coordinates":
-        return _render_coordinates(entry, p, renderer)
-    return _render_uniform(entry, p, renderer)
-
-
 def _module_doc(entry: Entry, p: Plan) -> str:
     c = p.config
     grid = "coordinate" if c.grid == "coordinates" else "uniform"
@@ -535,362 +609,28 @@ def _module_doc(entry: Entry, p: Plan) -> str:
     )
 
 
-def _terms(
-    offsets: Sequence[int], weights: Sequence[sympy.Expr]
-) -> list[tuple[str, Any, tuple[int, ...]]]:
-    """Group the interior terms: symmetric pairs fold into one multiply.
-
-    Returns ``(form, weight, offsets)`` with form ``single`` (w*f[i+k]), ``sum``
-    (w*(f[i-k] + f[i+k])) or ``difference`` (w*(f[i+k] - f[i-k])).
-    """
-    table = {o: w for o, w in zip(offsets, weights, strict=True) if w != 0}
-    done: set[int] = set()
-    terms: list[tuple[str, Any, tuple[int, ...]]] = []
-    for o in sorted(table, key=lambda o: (abs(o), o)):
-        if o in done:
-            continue
-        w = table[o]
-        mirror = -o
-        if o != 0 and mirror in table and mirror not in done:
-            if table[mirror] == w:
-                terms.append(("sum", w, (min(o, mirror), max(o, mirror))))
-                done |= {o, mirror}
-                continue
-            if table[mirror] == -w:
-                positive = max(o, mirror)
-                terms.append(("difference", table[positive], (-positive, positive)))
-                done |= {o, mirror}
-                continue
-        terms.append(("single", w, (o,)))
-        done.add(o)
-    return terms
-
-
-def _kernel_lines(
-    offsets: Sequence[int], weights: Sequence[sympy.Expr]
-) -> tuple[list[str], list[str]]:
-    """(constant assignments, statements of the interior loop body)."""
-    constants = []
-    body = []
-    terms = _terms(offsets, weights)
-    for k, (form, w, pair) in enumerate(terms):
-        name = f"c{k}"
-        constants.append(printing.assign(name, f"{printing.number(w)} * scale"))
-        if form == "single":
-            meaning = f"{w}*{_sample(pair[0])}"
-            source = _view(pair[0])
-            if k == 0:
-                body.append(f"np.multiply({source}, {name}, out=o)  # {meaning}")
-            else:
-                body.append(f"np.multiply({source}, {name}, out=t)  # {meaning}")
-                body.append("np.add(o, t, out=o)")
-            continue
-        op = "add" if form == "sum" else "subtract"
-        sign = "+" if form == "sum" else "-"
-        low, high = pair
-        first, second = (low, high) if form == "sum" else (high, low)
-        meaning = f"{w}*({_sample(first)} {sign} {_sample(second)})"
-        target = "o" if k == 0 else "t"
-        body.append(
-            f"np.{op}({_view(first)}, {_view(second)}, out={target})  # {meaning}"
-        )
-        body.append(f"np.multiply({target}, {name}, out={target})")
-        if k:
-            body.append("np.add(o, t, out=o)")
-    return constants, body
-
-
-def _loop_head(
-    offsets: Sequence[int], weights: Sequence[sympy.Expr], bounds: str, scratch: bool
-) -> list[str]:
-    """The interior loop header: the offsets, the pieces, the named views."""
-    used = [o for o, w in zip(offsets, weights, strict=True) if w != 0]
-    names = [_view(o) for o in used]
-    lines = _tuple_assign("offsets", [str(o) for o in used], 0).split("\n")
-    lines.append(
-        f"for o, {'t' if scratch else '_'}, views, _ in "
-        f"_pieces(f, out, axis, {bounds}, offsets):"
-    )
-    unpack = ", ".join(names) + ("," if len(names) == 1 else "") + " = views"
-    if len(unpack) + 8 <= printing.LINE_LENGTH:
-        lines.append("    " + unpack)
-    else:
-        lines += ["    (", *[f"        {n}," for n in names], "    ) = views"]
-    return lines
-
-
-def _edge_table(name: str, edges: Sequence[Edge], coordinates: bool) -> list[str]:
-    lines = []
-    rows = []
-    for k, edge in enumerate(edges):
-        label = f"{name}{k}"
-        point = f"out[{edge.point}]" if edge.point >= 0 else f"out[n{edge.point}]"
-        last = edge.first + len(edge.stencil.offsets) - 1
-        lines.append(f"# {point}: offsets {edge.first}..{last}")
-        lines.append(
-            _tuple_assign(label, [printing.number(w) for w in edge.stencil.weights], 0)
-        )
-        rows.append(f"({edge.point}, {edge.first}, {label})")
-    lines.append(_tuple_assign(name, rows, 0))
-    return lines
-
-
-def _tuple_assign(
-    target: str, items: Sequence[str], level: int, brackets: str = "()"
-) -> str:
-    """``target = (a, b)`` as ruff formats it (exploded when too long)."""
-    pad = "    " * level
-    single = "," if len(items) == 1 and brackets == "()" else ""
-    inline = ", ".join(items) + single
-    line = f"{pad}{target} = {brackets[0]}{inline}{brackets[1]}"
-    if len(line) <= printing.LINE_LENGTH:
-        return line
-    body = "\n".join(f"{pad}    {item}," for item in items)
-    return f"{pad}{target} = {brackets[0]}\n{body}\n{pad}{brackets[1]}"
-
-
-def _render_uniform(entry: Entry, p: Plan, renderer: Renderer) -> str:
-    c = p.config
-    s = p.interior
-    name = c.name
-    constants, body = _kernel_lines(c.offsets, s.weights)
-    valid = c.boundary == "valid"
-    shift = -c.offsets[0] if valid else 0
-    lo, hi = p.before, p.after
-    if valid:
-        lo, hi = -c.offsets[0], c.offsets[-1]
-    doc = [*_docstring(entry, p, coordinates=False), "", *_parameters(False, name)]
-    edges_code: list[str] = []
-    tables: list[str] = []
-    if p.left or p.right:
-        tables += _edge_table("_LEFT", p.left, False) if p.left else []
-        if p.right:
-            tables += [""] if tables else []
-            tables += _edge_table("_RIGHT", p.right, False)
-        if p.left:
-            edges_code += [
-                "# Left edge: the one-sided stencils of _LEFT.",
-                "for i, first, weights in _LEFT:",
-                "    _edge(f, out, axis, i, first, weights, scale)",
-            ]
-        if p.right:
-            edges_code += [
-                "# Right edge: the one-sided stencils of _RIGHT.",
-                "for i, first, weights in _RIGHT:",
-                "    _edge(f, out, axis, n + i, first, weights, scale)",
-            ]
-    elif c.boundary == "periodic" and (lo or hi):
-        pairs = [
-            f"({o}, {printing.number(w)})"
-            for o, w in zip(c.offsets, s.weights, strict=True)
-            if w != 0
-        ]
-        tables.append("# Interior stencil as (offset, weight) pairs, for the wrap.")
-        tables.append(_tuple_assign("_STENCIL", pairs, 0))
-        edges_code += [
-            "# Edges: the same stencil with indices wrapped around.",
-            f"for i in (*range({lo}), *range(n - {hi}, n)):"
-            if lo and hi
-            else (f"for i in range({lo}):" if lo else f"for i in range(n - {hi}, n):"),
-            "    _wrap(f, out, axis, i, _STENCIL, scale)",
-        ]
-    out_length = f"n - {p.min_points - 1}" if valid and p.min_points > 1 else "n"
-    stop = f"n - {hi}" if hi else "n"
-    return renderer.render(
-        "operator.j2",
-        module_doc=_module_doc(entry, p),
-        name=name,
-        docstring=printing.docstring(doc),
-        min_points=str(p.min_points),
-        out_length=out_length,
-        derivative=str(c.derivative),
-        constants=constants,
-        interior_points=f"{lo} .. n-{hi + 1}",
-        loop_head=_loop_head(
-            c.offsets,
-            s.weights,
-            f"{lo}, {stop}, {shift}",
-            any("out=t" in b for b in body),
-        ),
-        body=body,
-        edges=edges_code,
-        tables=tables,
-        uses_edges=bool(p.left or p.right),
-        uses_wrap=bool(c.boundary == "periodic" and (lo or hi)),
-    )
-
-
-# ------------------------------------------------------------ coordinate grids
-
-_CLOSED_FORM_POINTS = 4
-
-
-def _spacing_name(k: int) -> str:
-    return f"h{k}" if k >= 0 else f"hm{-k}"
-
-
-def _symbolic_window(m: int, first: int, count: int) -> Stencil:
-    """The stencil on a window, in the spacing symbols h_k (exact, symbolic)."""
-    symbols = {
-        k: sympy.Symbol(_spacing_name(k)) for k in range(first, first + count - 1)
-    }
-    nodes = []
-    for o in range(first, first + count):
-        steps = range(0, o) if o > 0 else range(o, 0)
-        total = sympy.Add(*[symbols[k] for k in steps])
-        nodes.append(total if o >= 0 else -total)
-    return _stencil(m, tuple(nodes))
-
-
-def _slice(start: int, stop_from_end: int) -> str:
-    stop = "" if stop_from_end == 0 else str(-stop_from_end)
-    return f"{start}:{stop}"
-
-
-def _statement(target: str, value: str, level: int = 1) -> list[str]:
-    """``target = value`` at ``level``, less the 4 spaces the template adds."""
-    return [line[4:] for line in printing.assign(target, value, level).split("\n")]
-
-
-def _coordinate_block(
-    m: int,
-    first: int,
-    count: int,
-    columns: str,
-    spacing: dict[int, str],
-    xs: dict[int, str],
-    level: int,
-) -> list[str]:
-    """Statements filling ``w[k, columns]`` for one window pattern.
-
-    ``spacing[k]`` is the text of h_k over the pattern's points, ``xs[o]`` that
-    of x[i + o].
-    """
-    lines = []
-    if count <= _CLOSED_FORM_POINTS:
-        try:
-            for k in sorted(spacing):
-                lines += _statement(_spacing_name(k), spacing[k], level)
-            stencil = _symbolic_window(m, first, count)
-            for k, weight in enumerate(stencil.weights):
-                value = printing.expression(weight)
-                lines += _statement(f"w[{k}, {columns}]", value, level)
-            return lines
-        except ValueError:  # a closed form too long for a line: evaluate instead
-            lines = []
-    # Wider windows: the same Lagrange formula, evaluated on the node arrays.
-    lines = _statement("xi", xs[0], level)
-    items = [f"{xs[o]} - xi" for o in range(first, first + count) if o != 0]
-    zero = range(first, first + count).index(0)
-    items.insert(zero, "np.zeros_like(xi)")
-    text = _tuple_assign("nodes", items, level, brackets="[]")
-    lines += [line[4:] for line in text.split("\n")]
-    lines += _statement(f"w[:, {columns}]", f"_lagrange(nodes, {m})", level)
-    return lines
-
-
-def _shifted(name: str, k: int) -> str:
-    return name if k == 0 else f"{name} + {k}" if k > 0 else f"{name} - {-k}"
-
-
-def _chunk_slice(k: int, shift: int = 0) -> str:
-    """``lo + k : hi + k`` (minus ``shift``) spaced as ruff spaces slices."""
-    start, stop = _shifted("lo", k - shift), _shifted("hi", k - shift)
-    if k - shift == 0:
-        return f"{start}:{stop}"
-    return f"{start} : {stop}"
-
-
-def _render_coordinates(entry: Entry, p: Plan, renderer: Renderer) -> str:
-    c = p.config
-    name = c.name
-    count = len(c.offsets)
-    first = c.offsets[0]
-    valid = c.boundary == "valid"
-    lo, hi = p.before, p.after
-    stop = f"n - {hi}" if hi else "n"
-    blocks: list[str] = [
-        f"# Interior, i = {lo} .. n-{hi + 1}, in cache-sized chunks: offsets "
-        f"{first}..{c.offsets[-1]},",
-        "# with the local spacings h_k = x[i+k+1] - x[i+k].",
-        f"for lo, hi in _chunks({lo}, {stop}):",
+def context(entry: Entry, plan: Plan) -> dict[str, Any]:
+    """The strings ``operator.j2`` prints (printing only: no derivation)."""
+    coordinates = plan.config.grid == "coordinates"
+    doc = [
+        *_docstring(entry, plan, coordinates),
+        "",
+        *_parameters(coordinates, plan.config.name),
     ]
-    # Over the chunk's points i = lo .. hi-1, h_k is x[lo+k+1 : hi+k+1] - x[lo+k : ...].
-    spacing = {
-        k: f"x[{_chunk_slice(k + 1)}] - x[{_chunk_slice(k)}]"
-        for k in range(first, first + count - 1)
+    return {
+        "module_doc": _module_doc(entry, plan),
+        "name": plan.config.name,
+        "docstring": printing.docstring(doc),
+        "coordinates": coordinates,
+        "kernel": kernel_context(plan.kernel),
     }
-    xs = {o: f"x[{_chunk_slice(o)}]" for o in range(first, first + count)}
-    columns = _chunk_slice(0, lo if valid else 0)
-    blocks += _coordinate_block(c.derivative, first, count, columns, spacing, xs, 2)
-    for edge in (*p.left, *p.right):
-        point = edge.point
-        spacing = {
-            k: f"x[{point + k + 1}] - x[{point + k}]"
-            for k in range(edge.first, edge.first + count - 1)
-        }
-        label = f"i = {point}" if point >= 0 else f"i = n{point}"
-        blocks.append(
-            f"# Edge, {label}: offsets {edge.first}..{edge.first + count - 1}"
-        )
-        xs = {o: f"x[{point + o}]" for o in range(edge.first, edge.first + count)}
-        blocks += _coordinate_block(
-            c.derivative, edge.first, count, str(point), spacing, xs, 1
-        )
-        blocks.append(f"first[{point}] = {edge.first}")
-    names = [_view(o) for o in c.offsets]
-    interior = [
-        f"# Interior points i = {lo} .. n-{hi + 1}, in cache-sized pieces:",
-        ", ".join(f"w{k}" for k in range(count))
-        + f" = w[:, {':' if valid else _slice(lo, hi)}]",
-        *_tuple_assign("offsets", [str(o) for o in c.offsets], 0).split("\n"),
-        f"for o, t, views, span in _pieces(f, out, axis, {lo}, n - {hi}, "
-        f"{lo if valid else 0}, offsets):",
-    ]
-    unpack = ", ".join(names) + " = views"
-    interior.append("    " + unpack)
-    for k, o in enumerate(c.offsets):
-        target = "o" if k == 0 else "t"
-        interior.append(
-            f"    np.multiply({names[k]}, _along(w{k}[span], f.ndim, axis), "
-            f"out={target})  # w[{k}, i]*{_sample(o)}"
-        )
-        if k:
-            interior.append("    np.add(o, t, out=o)")
-    edges = []
-    if p.left or p.right:
-        points = []
-        if p.left:
-            points.append(f"*range({len(p.left)})")
-        if p.right:
-            points.append(f"*range(n - {len(p.right)}, n)")
-        edges = [
-            "# Edges: the one-sided windows set in the weights.",
-            f"for i in ({', '.join(points)}{',' if len(points) == 1 else ''}):",
-            "    _edge(f, out, axis, i, int(weights.first[i]), w[:, i], 1.0)",
-        ]
-    doc = [*_docstring(entry, p, coordinates=True), "", *_parameters(True, name)]
-    return renderer.render(
-        "operator_coordinates.j2",
-        module_doc=_module_doc(entry, p),
-        name=name,
-        docstring=printing.docstring(doc),
-        min_points=str(p.min_points),
-        count=str(count),
-        first=str(first),
-        points=f"n - {count - 1}" if valid else "n",
-        blocks=blocks,
-        interior=interior,
-        edges=edges,
-        uses_lagrange=any("_lagrange(" in line for line in blocks),
-    )
 
 
 # ---------------------------------------------------------------- verification
 
 
-def verify(entry: Entry, module: ModuleType) -> list[VerifyRow]:
+def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Polynomial exactness and measured convergence, interior and edges."""
     from stencilgen.kinds import _operator_checks
 
-    return _operator_checks.check(plan(entry.config), module)
+    return _operator_checks.check(plan, module)

@@ -46,6 +46,7 @@ __all__ = [
 
 # ---- included in generated modules from here ----
 
+
 _COMPACT_BLOCK = 32768
 
 

@@ -1,9 +1,17 @@
+"""Runtime helpers of generated array operators: arguments in, output array out.
 
+Included verbatim (from the marker line on) in every generated operator module;
+here they are real Python so ruff lints them and tests/test_runtime.py runs them.
+"""
 
-# Values per cache-sized piece of the interior loop: small enough that a piece
-# and its scratch buffer stay in cache (L2) while every offset streams through,
-# large enough that the per-call overhead of the ufuncs stays small (measured).
-_BLOCK = 32768
+import math
+import operator
+
+import numpy as np
+
+__all__ = ["_output", "_prepare", "_scale"]
+
+# ---- included in generated modules from here ----
 
 
 def _prepare(f, axis, min_points, name):
@@ -51,39 +59,13 @@ def _scale(h, derivative):
         raise TypeError("h must be a scalar grid spacing") from None
     if h == 0 or not math.isfinite(h):
         raise ValueError(f"h must be a finite, non-zero spacing, got {h}")
-    return 1.0 / h**derivative
-
-
-def _pieces(f, out, axis, lo, hi, shift, offsets):
-    """Split the points lo .. hi-1 along axis into pieces of about _BLOCK values.
-
-    Yields ``(o, t, views, span)``: where the piece's results go, a scratch
-    buffer of the same shape, for each offset k the view f[i + k] over the
-    piece's points i, and those points as a slice relative to lo. An array of
-    several dimensions is split along its first axis when that is not the
-    stencil's axis (no overlap needed), else along the axis.
-    """
-    if hi <= lo or f.size == 0:
-        return
-    along = axis == 0 or f.ndim == 1
-    count = hi - lo if along else f.shape[0]
-    per = math.prod(f.shape) // f.shape[axis] * (hi - lo) // count
-    step = max(1, _BLOCK // max(per, 1))
-    index = [slice(None)] * f.ndim
-    scratch = None
-    for start in range(0, count, step):
-        stop = min(start + step, count)
-        if along:
-            first, last = lo + start, lo + stop
-        else:
-            first, last = lo, hi
-            index[0] = slice(start, stop)
-        index[axis] = slice(first - shift, last - shift)
-        o = out[tuple(index)]
-        if scratch is None or scratch.shape != o.shape:
-            scratch = np.empty_like(o)
-        views = []
-        for k in offsets:
-            index[axis] = slice(first + k, last + k)
-            views.append(f[tuple(index)])
-        yield o, scratch, views, slice(first - lo, last - lo)
+    try:
+        scale = 1.0 / h**derivative
+    except (ZeroDivisionError, OverflowError):  # h**derivative under/overflows
+        scale = 0.0
+    if scale == 0 or not math.isfinite(scale):
+        raise ValueError(
+            f"h = {h} puts 1/h**{derivative} outside the float range; "
+            "rescale the grid (e.g. work in other units)"
+        )
+    return scale

@@ -1,0 +1,505 @@
+"""The kernel plan: what a generated array operator computes, as plain data.
+
+A kind's ``derive`` step produces a :class:`Kernel` (evenly spaced grid) or a
+:class:`CoordinateKernel` (coordinate array along the axis) with every number
+exact; a backend's templates turn it into statements (``out=`` ufunc calls in
+blocks for NumPy; one fused loop for numba; functional code for the array API),
+and :func:`kernel_context` turns its numbers into the printed strings the
+templates take. Nothing here prints statements or knows about indentation.
+
+One naming scheme for every backend: the view ``f[i + k]`` is :func:`view_name`
+``(k)`` (``f_m1``, ``f_0``, ``f_p2``) and the spacing ``x[i + k + 1] - x[i + k]``
+is :func:`spacing_name` ``(k)`` (``h_m1``, ``h_0``, ``h_p1``).
+
+Examples
+--------
+>>> import sympy
+>>> k = uniform_kernel(
+...     derivative=1,
+...     offsets=(-1, 0, 1),
+...     weights=(sympy.Rational(-1, 2), sympy.Integer(0), sympy.Rational(1, 2)),
+...     boundary="periodic",
+... )
+>>> [(t.combine, t.offsets, t.weight) for t in k.terms]
+[('difference', (1, -1), 1/2)]
+>>> k.views, k.lo, k.hi, k.out_trim, k.wrap_points
+((-1, 1), 1, 1, 0, (0, -1))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from stencilgen import printing
+
+__all__ = [
+    "BLOCK",
+    "CoordinateKernel",
+    "EdgeStencil",
+    "Kernel",
+    "Term",
+    "WeightWindow",
+    "kernel_context",
+    "sample_text",
+    "spacing_name",
+    "uniform_kernel",
+    "view_name",
+]
+
+#: Values per block of the generated interior loops: small enough that a block of
+#: every operand and one scratch buffer stay in the L2 cache while the offsets
+#: stream through, large enough that the per-call cost of the ufuncs stays small
+#: (measured best of 16K..128K with benchmarks/; one size for every kind).
+BLOCK = 32768
+
+
+def view_name(k: int) -> str:
+    """The name of the view ``f[i + k]``: ``f_m2``, ``f_0``, ``f_p1``.
+
+    Examples
+    --------
+    >>> [view_name(k) for k in (-2, 0, 1)]
+    ['f_m2', 'f_0', 'f_p1']
+    """
+    return f"f_p{k}" if k > 0 else f"f_m{-k}" if k < 0 else "f_0"
+
+
+def spacing_name(k: int) -> str:
+    """The name of the spacing ``x[i + k + 1] - x[i + k]``: ``h_m1``, ``h_0``.
+
+    Examples
+    --------
+    >>> [spacing_name(k) for k in (-1, 0, 2)]
+    ['h_m1', 'h_0', 'h_p2']
+    """
+    return f"h_p{k}" if k > 0 else f"h_m{-k}" if k < 0 else "h_0"
+
+
+def sample_text(k: int) -> str:
+    """``f[i + k]`` as the comments and docstrings write it.
+
+    Examples
+    --------
+    >>> sample_text(-1), sample_text(0), sample_text(2)
+    ('f[i - 1]', 'f[i]', 'f[i + 2]')
+    """
+    return "f[i]" if k == 0 else f"f[i + {k}]" if k > 0 else f"f[i - {-k}]"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of the interior sum, before the factor ``1 / h**derivative``.
+
+    ``combine`` is ``"single"`` (``weight * f[i + a]``, ``offsets == (a,)``),
+    ``"sum"`` (``weight * (f[i + a] + f[i + b])``) or ``"difference"``
+    (``weight * (f[i + a] - f[i + b])``), ``offsets == (a, b)``: symmetric
+    stencils fold mirrored points into one multiply.
+    """
+
+    weight: sympy.Expr
+    offsets: tuple[int, ...]
+    combine: str
+
+
+@dataclass(frozen=True)
+class EdgeStencil:
+    """A one-sided stencil of one edge point.
+
+    ``point`` is the index from the left (``>= 0``) or from the right (``-1`` is
+    the last point); the stencil reads ``f[point + first + k]`` with
+    ``weights[k]``, ``k = 0 .. len(weights) - 1`` (times ``1 / h**derivative``
+    on uniform grids).
+    """
+
+    point: int
+    first: int
+    weights: tuple[sympy.Expr, ...]
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """An evenly spaced operator along one axis: ``out = (Σ terms) / h**derivative``.
+
+    Attributes
+    ----------
+    derivative : int
+        The power of the step that scales every weight.
+    terms : tuple of Term
+        The interior sum, zero weights left out, in evaluation order.
+    views : tuple of int
+        The offsets the interior reads, increasing (one view each).
+    lo, hi : int
+        Interior points ``i = lo .. n - hi - 1``.
+    shift : int
+        The output index of point ``i`` is ``i - shift`` (``valid`` boundaries).
+    out_trim : int
+        The output has ``n - out_trim`` points along the axis.
+    min_points : int
+        The fewest points along the axis the operator accepts.
+    left, right : tuple of EdgeStencil
+        One-sided stencils of the points near the ends (``one-sided``).
+    wrap_points : tuple of int
+        Points computed with indices taken modulo ``n`` (``periodic``): the
+        ``lo`` first and ``hi`` last, as indices (negative from the right).
+    stencil : tuple of (int, sympy.Expr)
+        The interior stencil's non-zero (offset, weight) pairs, for the wrap.
+    block : int
+        Values per block of the interior loop (see :data:`BLOCK`).
+    """
+
+    derivative: int
+    terms: tuple[Term, ...]
+    views: tuple[int, ...]
+    lo: int
+    hi: int
+    shift: int
+    out_trim: int
+    min_points: int
+    left: tuple[EdgeStencil, ...] = ()
+    right: tuple[EdgeStencil, ...] = ()
+    wrap_points: tuple[int, ...] = ()
+    stencil: tuple[tuple[int, sympy.Expr], ...] = ()
+    block: int = BLOCK
+
+
+@dataclass(frozen=True)
+class WeightWindow:
+    """How one window's per-point weights are computed from the coordinates.
+
+    The window reads points ``first .. first + count - 1`` relative to the
+    output point. ``weights`` are the engine's exact closed forms in the
+    spacing symbols ``spacing_name(k)`` for ``k = first .. first + count - 2``,
+    or ``None`` when the window is evaluated by the Lagrange formula on the
+    displacements ``x[i + o] - x[i]`` (wide windows). ``point`` is ``None`` for
+    the interior (all points ``lo .. n - hi - 1`` at once), else the edge
+    point's index (negative from the right).
+    """
+
+    first: int
+    count: int
+    weights: tuple[sympy.Expr, ...] | None
+    point: int | None = None
+
+
+@dataclass(frozen=True)
+class CoordinateKernel:
+    """An operator on a coordinate array: per-point weights, then a weighted sum.
+
+    The weights ``w[k, j]`` (``k`` the window position, ``j`` the output point)
+    are computed once per grid from the windows; applying them reads the views
+    ``f[i + first + k]``.
+
+    Attributes
+    ----------
+    derivative : int
+        Which derivative (the Lagrange formula needs it).
+    count, first : int
+        Points per window; first offset of the interior window.
+    lo, hi, out_trim, min_points : int
+        As for :class:`Kernel` (``shift`` is ``lo`` when ``out_trim``).
+    interior : WeightWindow
+        The interior window.
+    edges : tuple of WeightWindow
+        The edge windows, left points then right ones.
+    block : int
+        Values per block.
+    """
+
+    derivative: int
+    count: int
+    first: int
+    lo: int
+    hi: int
+    out_trim: int
+    min_points: int
+    interior: WeightWindow
+    edges: tuple[WeightWindow, ...]
+    block: int = BLOCK
+
+    @property
+    def views(self) -> tuple[int, ...]:
+        """The offsets of the interior window, increasing."""
+        return tuple(range(self.first, self.first + self.count))
+
+
+def _fold(offsets: Sequence[int], weights: Sequence[sympy.Expr]) -> tuple[Term, ...]:
+    """Group the interior terms: symmetric pairs fold into one multiply."""
+    table = {o: w for o, w in zip(offsets, weights, strict=True) if w != 0}
+    done: set[int] = set()
+    terms: list[Term] = []
+    for o in sorted(table, key=lambda o: (abs(o), o)):
+        if o in done:
+            continue
+        w = table[o]
+        mirror = -o
+        if o != 0 and mirror in table and mirror not in done:
+            if table[mirror] == w:
+                terms.append(Term(w, (min(o, mirror), max(o, mirror)), "sum"))
+                done |= {o, mirror}
+                continue
+            if table[mirror] == -w:
+                positive = max(o, mirror)
+                terms.append(Term(table[positive], (positive, -positive), "difference"))
+                done |= {o, mirror}
+                continue
+        terms.append(Term(w, (o,), "single"))
+        done.add(o)
+    return tuple(terms)
+
+
+def uniform_kernel(
+    *,
+    derivative: int,
+    offsets: Sequence[int],
+    weights: Sequence[sympy.Expr],
+    boundary: str,
+    left: Sequence[EdgeStencil] = (),
+    right: Sequence[EdgeStencil] = (),
+    min_points: int | None = None,
+) -> Kernel:
+    """The kernel of an evenly spaced operator from its exact interior stencil.
+
+    ``boundary`` is ``"one-sided"`` (give ``left``/``right``), ``"periodic"``
+    or ``"valid"``.
+    """
+    lo = max(0, -offsets[0])
+    hi = max(0, offsets[-1])
+    width = offsets[-1] - offsets[0] + 1
+    valid = boundary == "valid"
+    if valid:
+        lo, hi = -offsets[0], offsets[-1]
+    used = tuple(o for o, w in zip(offsets, weights, strict=True) if w != 0)
+    points = min_points if min_points is not None else width
+    wrap: tuple[int, ...] = ()
+    stencil: tuple[tuple[int, sympy.Expr], ...] = ()
+    if boundary == "periodic" and (lo or hi):
+        wrap = (*range(lo), *range(-hi, 0))
+        stencil = tuple((o, w) for o, w in zip(offsets, weights, strict=True) if w != 0)
+    return Kernel(
+        derivative=derivative,
+        terms=_fold(offsets, weights),
+        views=used,
+        lo=lo,
+        hi=hi,
+        shift=lo if valid else 0,
+        out_trim=points - 1 if valid else 0,
+        min_points=points,
+        left=tuple(left),
+        right=tuple(right),
+        wrap_points=wrap,
+        stencil=stencil,
+    )
+
+
+# ------------------------------------------------------------ printed context
+
+
+def _index(point: int) -> str:
+    """An index text: ``3`` or ``n - 2``."""
+    return str(point) if point >= 0 else f"n - {-point}"
+
+
+def _minus_n(k: int) -> str:
+    """``n - k`` (``n`` when ``k`` is 0)."""
+    return f"n - {k}" if k else "n"
+
+
+def _meaning(term: Term) -> str:
+    if term.combine == "single":
+        return f"{term.weight}*{sample_text(term.offsets[0])}"
+    sign = "+" if term.combine == "sum" else "-"
+    a, b = term.offsets
+    return f"{term.weight}*({sample_text(a)} {sign} {sample_text(b)})"
+
+
+def _edge_table(name: str, edges: Sequence[EdgeStencil]) -> dict[str, Any] | None:
+    """The edge stencils as named weight tuples and one table of rows."""
+    if not edges:
+        return None
+    entries = []
+    rows = []
+    for k, edge in enumerate(edges):
+        last = edge.first + len(edge.weights) - 1
+        label = f"out[{edge.point}]" if edge.point >= 0 else f"out[n{edge.point}]"
+        entries.append(
+            {
+                "name": f"{name}{k}",
+                "comment": f"{label}: offsets {edge.first}..{last}",
+                "weights": [printing.number(w) for w in edge.weights],
+            }
+        )
+        rows.append(f"({edge.point}, {edge.first}, {name}{k})")
+    return {"name": name, "entries": entries, "rows": rows}
+
+
+def _points_text(left: int, right: int) -> str:
+    """The edge points as Python: ``(*range(2), *range(n - 2, n))``."""
+    parts = []
+    if left:
+        parts.append(f"*range({left})")
+    if right:
+        parts.append(f"*range(n - {right}, n)")
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def kernel_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
+    """The kernel's numbers and names as the strings templates print.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> k = uniform_kernel(
+    ...     derivative=2,
+    ...     offsets=(-1, 0, 1),
+    ...     weights=(sympy.Integer(1), sympy.Integer(-2), sympy.Integer(1)),
+    ...     boundary="valid",
+    ... )
+    >>> c = kernel_context(k)
+    >>> c["lo"], c["stop"], c["out_length"], c["views"][0]["name"]
+    ('1', 'n - 1', 'n - 2', 'f_m1')
+    >>> [(t["combine"], t["operands"], t["constant"]) for t in c["terms"]]
+    [('single', ['f_0'], 'c0'), ('sum', ['f_m1', 'f_p1'], 'c1')]
+    """
+    common: dict[str, Any] = {
+        "derivative": str(kernel.derivative),
+        "lo": str(kernel.lo),
+        "stop": _minus_n(kernel.hi),
+        "shift": str(kernel.lo if kernel.out_trim else 0),
+        "interior_points": f"{kernel.lo} .. n-{kernel.hi + 1}",
+        "out_length": _minus_n(kernel.out_trim),
+        "min_points": str(kernel.min_points),
+        "block": str(kernel.block),
+        "views": [{"name": view_name(k), "offset": str(k)} for k in kernel.views],
+    }
+    if isinstance(kernel, CoordinateKernel):
+        return common | _coordinate_context(kernel)
+    terms = []
+    for k, term in enumerate(kernel.terms):
+        terms.append(
+            {
+                "combine": term.combine,
+                "ufunc": {"single": "multiply", "sum": "add", "difference": "subtract"}[
+                    term.combine
+                ],
+                "operands": [view_name(o) for o in term.offsets],
+                "constant": f"c{k}",
+                "weight": printing.number(term.weight),
+                "meaning": _meaning(term),
+            }
+        )
+    lo_wrap = sum(1 for p in kernel.wrap_points if p >= 0)
+    return common | {
+        "terms": terms,
+        "scratch": len(kernel.terms) > 1,
+        "left": _edge_table("_LEFT", kernel.left),
+        "right": _edge_table("_RIGHT", kernel.right),
+        "uses_edges": bool(kernel.left or kernel.right or kernel.wrap_points),
+        "wrap_points": _points_text(lo_wrap, len(kernel.wrap_points) - lo_wrap)
+        if kernel.wrap_points
+        else "",
+        "stencil": [f"({o}, {printing.number(w)})" for o, w in kernel.stencil],
+    }
+
+
+def _slice(start: str, stop: str, k: int) -> str:
+    """``start + k : stop + k`` spaced as ruff spaces slices."""
+    if k == 0:
+        return f"{start}:{stop}"
+    sign = "+" if k > 0 else "-"
+    return f"{start} {sign} {abs(k)} : {stop} {sign} {abs(k)}"
+
+
+def _window_context(
+    window: WeightWindow, derivative: int, columns: str, at: Any, level: int
+) -> dict[str, Any]:
+    """Strings for one weight window; ``at(o)`` is the text of ``x[i + o]``.
+
+    ``level`` is the indentation the NumPy template writes the window's
+    statements at (2 in the interior loop, 1 at the edges): a closed form that
+    does not fit there is evaluated by the Lagrange formula instead.
+    """
+    first, count = window.first, window.count
+    spacings = [
+        {"name": spacing_name(k), "value": f"{at(k + 1)} - {at(k)}"}
+        for k in range(first, first + count - 1)
+    ]
+    weights = None
+    if window.weights is not None:
+        names = {spacing_name(k): spacing_name(k) for k in range(first, first + count)}
+        try:
+            weights = [
+                {"target": f"w[{k}, {columns}]", "value": printing.expression(w, names)}
+                for k, w in enumerate(window.weights)
+            ]
+            for item in weights:
+                printing.assign(item["target"], item["value"], level)  # fits?
+        except ValueError:  # a closed form too long to print: evaluate instead
+            weights = None
+    nodes = [
+        "np.zeros_like(xi)" if o == 0 else f"{at(o)} - xi"
+        for o in range(first, first + count)
+    ]
+    point = window.point
+    return {
+        "label": ""
+        if point is None
+        else (f"i = {point}" if point >= 0 else f"i = n{point}"),
+        "point": "" if point is None else str(point),
+        "first": str(first),
+        "last": str(first + count - 1),
+        "columns": columns,
+        "spacings": spacings if weights is not None else [],
+        "weights": weights,
+        "xi": at(0),
+        "nodes": nodes,
+        "derivative": str(derivative),
+    }
+
+
+def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
+    interior = _window_context(
+        kernel.interior,
+        kernel.derivative,
+        _slice("lo", "hi", -(kernel.lo if kernel.out_trim else 0)),
+        lambda o: f"x[{_slice('lo', 'hi', o)}]",
+        2,
+    )
+    edges = []
+    for window in kernel.edges:
+        point = window.point
+        assert point is not None
+        edges.append(
+            _window_context(
+                window,
+                kernel.derivative,
+                str(point),
+                lambda o, p=point: f"x[{p + o}]",
+                1,
+            )
+        )
+    left = sum(1 for w in kernel.edges if w.point is not None and w.point >= 0)
+    trimmed = kernel.out_trim > 0
+    return {
+        "count": str(kernel.count),
+        "first": str(kernel.first),
+        "last": str(kernel.first + kernel.count - 1),
+        "columns": ":" if trimmed else _column_slice(kernel.lo, kernel.hi),
+        "interior": interior,
+        "edges": edges,
+        "edge_points": _points_text(left, len(kernel.edges) - left)
+        if kernel.edges
+        else "",
+        "positions": [str(k) for k in range(kernel.count)],
+        "uses_edges": bool(kernel.edges),
+        "uses_lagrange": interior["weights"] is None
+        or any(e["weights"] is None for e in edges),
+    }
+
+
+def _column_slice(start: int, stop_from_end: int) -> str:
+    stop = "" if stop_from_end == 0 else str(-stop_from_end)
+    return f"{start}:{stop}"

@@ -1,0 +1,270 @@
+"""Runtime of generated ``callables`` modules: steps, sampling, error estimates.
+
+Included verbatim (from the marker line on) in every generated callables module,
+after the constants it reads (DERIVATIVE, ACCURACY, OFFSETS, WEIGHTS, WEIGHT_SUM,
+RELATIVE_STEP: see templates/callables.j2), so their names are undefined here
+(ruff ignores F821 in templates/runtime/callables*.py for that reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+# ---- included in generated modules from here ----
+
+
+_EPS = 2.0**-52
+# Safety factor on the round-off bound before a difference counts as truncation.
+_NOISE = 4.0
+# The spread of the offsets, in units of h.
+_SPAN = max(OFFSETS) - min(OFFSETS)
+# The steps of the error estimate, in units of h: D(2h), D(h), D(h/2), D(h/4).
+_SCALES = (2.0, 1.0, 0.5, 0.25)
+
+
+class Result(NamedTuple):
+    """A derivative with its error estimate, from ``full_output=True``.
+
+    Attributes
+    ----------
+    df : numpy.ndarray
+        The derivative (as returned without ``full_output``).
+    error : numpy.ndarray
+        Estimated absolute error of ``df``: the truncation error from comparing
+        with the step 2h, ``|D(h) - D(2h)| / (2**p - 1)`` (Richardson), plus the
+        round-off bound ``ε·Σ|w|·max|f| / h**m`` (plus, where ``x + o·h`` is
+        not exact, the rounding of the sample points times ``|f'|``). The
+        estimate also computes ``D(h/2)`` and ``D(h/4)`` and checks that the four
+        agree with the truncation law ``D(s·h) ≈ D + c·(s·h)**p``: where a ratio
+        such as ``(D(2h) - D(h)) / (D(h) - D(h/2))`` lies outside half to twice
+        the predicted ``2**p`` while the differences are above their round-off
+        bound, the error is ``inf``: the step is outside the asymptotic range
+        (f varies on a scale shorter than h, so ``df`` may be wrong); pass a
+        smaller h. (No finite set of samples sees everything: a step near a
+        multiple of 4 periods of a periodic f aliases all four alike and goes
+        unnoticed.)
+    nfev : int
+        Calls of ``f`` made, including those at the steps 2h, h/2 and h/4 for
+        the error estimate (for :func:`derivative` each call evaluates every
+        element of ``x``).
+    h : numpy.ndarray
+        The step used for each element or coordinate.
+    """
+
+    df: np.ndarray
+    error: np.ndarray
+    nfev: int
+    h: np.ndarray
+
+
+def relative_step(eps: float = _EPS) -> float:
+    """The relative step for function values accurate to about ``eps``.
+
+    ``(STEP_FACTOR * eps) ** (1 / (m + p))``: pass ``np.finfo(np.float32).eps`` for
+    a function computed in single precision, then ``h = relative_step(eps) *
+    max(1, |x|)``.
+
+    Examples
+    --------
+    >>> abs(relative_step() / RELATIVE_STEP - 1) < 1e-15
+    True
+    """
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps!r}")
+    return float((STEP_FACTOR * eps) ** (1 / (DERIVATIVE + ACCURACY)))
+
+
+def _check_callable(f: object) -> Callable[..., Any]:
+    if not callable(f):
+        raise TypeError(
+            f"f must be a callable such as a function or lambda, got {type(f).__name__}"
+        )
+    return f
+
+
+def _as_points(x: object) -> np.ndarray:
+    points = np.asarray(x)
+    if points.dtype.kind not in "biuf":
+        raise TypeError(
+            f"x must be real numbers, got an array of dtype {points.dtype}; pass floats"
+        )
+    points = points.astype(np.float64)
+    if not np.all(np.isfinite(points)):
+        bad = np.argwhere(~np.isfinite(points))[0]
+        where = f" (element {tuple(int(i) for i in bad)})" if points.ndim else ""
+        raise ValueError(f"x must be finite, got {points[tuple(bad)]}{where}")
+    return points
+
+
+def _steps(h: object, points: np.ndarray, relative: float) -> np.ndarray:
+    """The step per element of ``points``: given, or the documented default."""
+    if h is None:
+        # Default: relative step × max(1, |x|), then made exactly representable
+        # so that x + h lies exactly h away from x.
+        steps = relative * np.maximum(1.0, np.abs(points))
+        return (points + steps) - points
+    given = np.asarray(h)
+    if given.dtype.kind not in "biuf":
+        raise TypeError(f"h must be real numbers, got dtype {given.dtype}")
+    try:
+        steps = np.broadcast_to(given.astype(np.float64), points.shape)
+    except ValueError:
+        raise ValueError(
+            f"h of shape {given.shape} does not match x of shape {points.shape}; "
+            "give one step, or one per element of x"
+        ) from None
+    if not np.all((steps > 0) & np.isfinite(steps)):
+        bad = steps[~((steps > 0) & np.isfinite(steps))].flat[0]
+        raise ValueError(
+            f"h must be positive and finite, got {bad}; omit h for the default step"
+        )
+    return np.array(steps)
+
+
+def _checked(value: object, where: Callable[[], str]) -> np.ndarray:
+    """The values f returned, as floats; non-numbers and non-finite values refused."""
+    values = np.asarray(value)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(
+            f"f must return real numbers, got dtype {values.dtype} at the sample "
+            f"point {where()}"
+        )
+    values = values.astype(np.float64)
+    finite = np.isfinite(values)
+    if not np.all(finite):
+        bad = values[~finite].flat[0]
+        raise ValueError(
+            f"f returned {bad} at the sample point {where()}; the stencil needs "
+            "finite values there: move x away from a singularity or pass a smaller h"
+        )
+    return values
+
+
+def _slope(values: list[np.ndarray], span: Any) -> np.ndarray:
+    """|f'| along one coordinate, roughly: the range of samples over their span."""
+    stacked = np.stack(values)
+    return np.asarray((stacked.max(axis=0) - stacked.min(axis=0)) / span)
+
+
+def _shift(points: Any, steps: Any, offsets: Any, scales: Any = (1.0,)) -> Any:
+    """How far rounding moves the samples: max |fl(x + s·o·h) - x - s·o·h|.
+
+    Zero where x + s·o·h is exact (the default steps make x + h exact).
+    """
+    return np.max(
+        [
+            np.abs(((points + s * o * steps) - points) - s * o * steps)
+            for o in offsets
+            for s in scales
+        ],
+        axis=0,
+    )
+
+
+def _estimate(
+    levels: list[np.ndarray],
+    round_off: np.ndarray,
+    noise: np.ndarray,
+    order: Any,
+    m: int,
+) -> np.ndarray:
+    """The error of ``D(h)`` from ``D(s·h)`` for the step multiples ``_SCALES``.
+
+    ``levels`` are ``D(2h)``, ``D(h)``, ``D(h/2)`` and ``D(h/4)``.
+
+    Richardson's ``|D(h) - D(2h)| / (2**order - 1)`` plus ``round_off`` (the
+    round-off bound of D(h)), or ``inf`` where successive differences, although
+    above the noise of the values (``noise`` for D(h): round-off in the values
+    and in the sample points, ``s**-m`` times that for D(s·h)), do not shrink
+    like ``h**order``: the step is outside the asymptotic range.
+    """
+    coarse, df = levels[0], levels[1]
+    truncation = np.abs(df - coarse) / (2.0**order - 1)
+    levels_noise = [_NOISE * noise * s ** float(-m) for s in _SCALES]
+    outside = np.zeros(np.shape(df), dtype=bool)
+    for k in range(len(levels) - 2):
+        big, mid, small = levels[k : k + 3]
+        # D(s·h) - D ≈ c·(s·h)**order: the ratio of the differences it predicts.
+        s_big, s_mid, s_small = (s**order for s in _SCALES[k : k + 3])
+        expected = (s_big - s_mid) / (s_mid - s_small)
+        to_big, to_small = big - mid, mid - small
+        noise_big = levels_noise[k] + levels_noise[k + 1]
+        noise_small = levels_noise[k + 1] + levels_noise[k + 2]
+        measurable = (np.abs(to_small) > noise_small) | (
+            np.abs(to_big) > noise_big + expected * noise_small
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = to_big / to_small
+        asymptotic = (ratio >= expected / 2) & (ratio <= expected * 2)
+        outside |= measurable & ~asymptotic
+    return np.where(outside, np.inf, truncation + round_off)[()]
+
+
+def _combine(
+    samples: dict[float, np.ndarray], offsets: tuple[float, ...], scale: float
+) -> np.ndarray:
+    """Σ w_i · f(x + scale·o_i·h), the stencil sum before dividing by h**m."""
+    total = np.zeros_like(samples[scale * offsets[0]])
+    for offset, weight in zip(offsets, WEIGHTS, strict=True):
+        total += weight * samples[scale * offset]
+    return total
+
+
+def _derivative(f: Callable[..., Any], x: Any, h: Any, full_output: bool) -> Any:
+    """The body of ``derivative`` (see its docstring in the generated module)."""
+    function = _check_callable(f)
+    points = _as_points(x)
+    steps = _steps(h, points, RELATIVE_STEP)
+    samples: dict[float, np.ndarray] = {}
+
+    def sample(offset: float) -> None:
+        if offset in samples:
+            return
+        value = np.asarray(function(points + offset * steps))
+        if value.shape != points.shape:
+            raise ValueError(
+                f"f returned shape {value.shape} for x of shape {points.shape}; "
+                "f is called on the whole array of sample points and must return "
+                "one value per point (wrap a scalar function with np.vectorize)"
+            )
+
+        def where() -> str:
+            # The first non-finite element; the first element for non-real values.
+            real = value.dtype.kind in "biuf"
+            index = _first(~np.isfinite(value)) if real else (0,) * points.ndim
+            point = float(points[index] + offset * steps[index])
+            element = f" (element {index})" if points.ndim else ""
+            return f"x + ({offset:g})·h = {point!r}{element}"
+
+        samples[offset] = _checked(value, where)
+
+    for offset in OFFSETS:
+        sample(offset)
+    df = _combine(samples, OFFSETS, 1.0) / steps**DERIVATIVE
+    if not full_output:
+        return df
+    for s in _SCALES:
+        for offset in OFFSETS:
+            sample(s * offset)
+    levels = [
+        _combine(samples, OFFSETS, s) / (s * steps) ** DERIVATIVE for s in _SCALES
+    ]
+    scale = np.max([np.abs(samples[o]) for o in OFFSETS], axis=0)
+    # Round-off in the values, and in the sample points: rounding x + o·h moves
+    # a sample, so f by about |f'| times that (large where f is small but steep).
+    slope = _slope([samples[o] for o in OFFSETS], _SPAN * steps)
+    moved = slope * _shift(points, steps, OFFSETS)
+    moved_any = slope * _shift(points, steps, OFFSETS, _SCALES)
+    round_off = WEIGHT_SUM * (_EPS * scale + moved) / steps**DERIVATIVE
+    noise = WEIGHT_SUM * (_EPS * scale + moved_any) / steps**DERIVATIVE
+    error = _estimate(levels, round_off, noise, ACCURACY, DERIVATIVE)
+    return Result(df, error, len(samples), steps)
+
+
+def _first(mask: np.ndarray) -> tuple[int, ...]:
+    if mask.ndim == 0:
+        return ()
+    return tuple(int(i) for i in np.argwhere(mask)[0])

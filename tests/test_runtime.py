@@ -1,0 +1,131 @@
+"""The runtime helpers (templates/runtime/*.py) as the real Python files they are.
+
+Generated modules include them verbatim; here they are imported directly and
+checked against plain NumPy, so a helper is tested once, not per generated module.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import math
+import re
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from stencilgen.render import RUNTIME_MARKER, Renderer, template_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNTIME = template_dir() / "runtime"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        f"runtime_{name}", RUNTIME / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_runtime_file_has_the_marker_and_is_included_verbatim() -> None:
+    renderer = Renderer()
+    for path in sorted(RUNTIME.glob("*.py")):
+        text = path.read_text()
+        assert text.count(RUNTIME_MARKER) == 1, path.name
+        included = renderer.runtime(path.stem)
+        assert included.startswith("\n\n") and included.strip() in text
+        # Nothing the module needs is above the marker except imports and __all__.
+        head = text.split(RUNTIME_MARKER)[0]
+        assert "def " not in head and "class " not in head, path.name
+
+
+def test_blocks_cover_every_point_once_in_both_split_directions() -> None:
+    blocks = load("blocks")
+    rng = np.random.default_rng(0)
+    for shape, axis in (((50,), 0), ((7, 40), 1), ((40, 7), 0), ((6, 5, 30), 2)):
+        f = rng.standard_normal(shape)
+        out = np.zeros(shape)
+        lo, hi = 2, shape[axis] - 3
+        for o, t, view, span in blocks._blocks(f, out, axis, lo, hi, 0, 17):
+            assert t.shape == o.shape
+            np.add(view(-2), view(3), out=o)
+            assert span.start >= 0 and span.stop <= hi - lo
+        expected = np.zeros(shape)
+        index = [slice(None)] * f.ndim
+        index[axis] = slice(lo, hi)
+        left = list(index)
+        left[axis] = slice(lo - 2, hi - 2)
+        right = list(index)
+        right[axis] = slice(lo + 3, hi + 3)
+        expected[tuple(index)] = f[tuple(left)] + f[tuple(right)]
+        np.testing.assert_array_equal(out, expected)
+    assert list(blocks._spans(3, 10, 4)) == [(3, 7), (7, 10)]
+    assert list(blocks._spans(3, 3, 4)) == []
+
+
+def test_scale_is_a_float_or_a_value_error() -> None:
+    arrays = load("arrays")
+    assert arrays._scale(0.5, 2) == 4.0
+    for h in (1e-200, 1e200, 0.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="h"):
+            arrays._scale(h, 2)
+    with pytest.raises(TypeError, match="scalar"):
+        arrays._scale(np.ones(2), 1)
+
+
+def test_prepare_and_output_check_their_arguments() -> None:
+    arrays = load("arrays")
+    f, axis = arrays._prepare([1, 2, 3], -1, 3, "op")
+    assert f.dtype == np.float64 and axis == 0
+    with pytest.raises(ValueError, match="at least 4 points"):
+        arrays._prepare([1, 2, 3], 0, 4, "op")
+    with pytest.raises(ValueError, match="out of bounds"):
+        arrays._prepare([1, 2, 3], 1, 1, "op")
+    with pytest.raises(ValueError, match="overlap"):
+        arrays._output(f, 0, 3, f)
+    assert arrays._output(f, 0, 2, None).shape == (2,)
+
+
+def test_edges_match_explicit_sums() -> None:
+    edges = load("edges")
+    f = np.arange(12.0).reshape(3, 4) ** 2
+    out = np.zeros_like(f)
+    edges._one_sided(f, out, 1, 0, 0, (-1.5, 2.0, -0.5), 2.0)
+    np.testing.assert_allclose(
+        out[:, 0], 2.0 * (-1.5 * f[:, 0] + 2 * f[:, 1] - 0.5 * f[:, 2])
+    )
+    edges._periodic(f, out, 1, 3, ((-1, -0.5), (1, 0.5)), 1.0)
+    np.testing.assert_allclose(out[:, 3], 0.5 * (f[:, 0] - f[:, 2]))
+
+
+def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> None:
+    coordinates = load("coordinates")
+    nodes = [np.array([-1.0]), np.array([0.0]), np.array([2.0])]
+    # fd_weights(1, [-1, 0, 2]) = (-2/3, 1/2, 1/6)
+    np.testing.assert_allclose(
+        coordinates._lagrange(nodes, 1)[:, 0], [-2 / 3, 1 / 2, 1 / 6]
+    )
+    with pytest.raises(ValueError, match="real"):
+        coordinates._check_coordinates(np.arange(5) + 1j, 3, "op")
+    with pytest.raises(ValueError, match="monotonic"):
+        coordinates._check_coordinates([0.0, 1.0, 0.5], 3, "op")
+    assert load("blocks")._broadcast(np.arange(3), 3, 0).shape == (3, 1, 1)
+
+
+def test_architecture_page_examples_run() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    globs: dict[str, object] = {}
+    for number, block in enumerate(blocks):
+        test = parser.get_doctest(block, globs, f"block {number}", None, 0)
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)  # DocTest copies its globals
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 5 and result.failed == 0
