@@ -103,6 +103,7 @@ KINDS: Mapping[str, str] = {
     "operator": "stencilgen.kinds.operator",
     "gradient": "stencilgen.kinds.gradient",
     "callables": "stencilgen.kinds.callables",
+    "compact": "stencilgen.kinds.compact",
 }
 
 

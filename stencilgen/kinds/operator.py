@@ -630,7 +630,23 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
-    """Polynomial exactness and measured convergence, interior and edges."""
-    from stencilgen.kinds import _operator_checks
+    """Polynomial exactness and measured convergence, interior and edges.
 
-    return _operator_checks.check(plan, module)
+    First derivatives with one-sided edges also get the advection check of
+    their closures (a flagged note when an eigenvalue enters the right
+    half-plane; :mod:`stencilgen.kinds._closure_checks`).
+    """
+    from stencilgen.kinds import _closure_checks, _operator_checks
+
+    rows = _operator_checks.check(plan, module)
+    c = plan.config
+    if c.derivative == 1 and c.boundary == "one-sided" and c.grid == "uniform":
+        function = getattr(module, c.name)
+
+        def matrix(n: int) -> Any:
+            import numpy as np
+
+            return function(np.eye(n), 1 / (n - 1), axis=0)
+
+        rows.append(_closure_checks.advection_row(c.name, c.name, matrix))
+    return rows

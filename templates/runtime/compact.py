@@ -333,7 +333,7 @@ def _compact_eliminate(L, ab, rhs):
     A = {}
     for k in range(-L, L + 1):
         A[k] = ab[L - k].copy()  # A[k][j] = A[j - k, j]
-    x = rhs.astype(np.float64, copy=True)
+    x = rhs.astype(np.result_type(rhs.dtype, np.float64), copy=True)
     # Dense band per row: row i, columns i-L..i+L.
     band = np.zeros((n, 2 * L + 1))
     for k in range(-L, L + 1):
