@@ -258,7 +258,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     s = plan.scheme
     module_doc = printing.docstring(
         [
-            f"Derivative {c.derivative}, compact (Padé) scheme of accuracy "
+            f"Derivative {c.derivative}, compact (Pade) scheme of accuracy "
             f"{c.accuracy}, {c.boundary} boundary, uniform grid.",
             "",
             "Standalone: needs only numpy (scipy, when installed, for the banded",

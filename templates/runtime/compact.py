@@ -69,7 +69,7 @@ def _compact_plan(lhs):
 
     Examples
     --------
-    >>> scale, stages = _compact_plan((0.25, 1.0, 0.25))  # classical Padé
+    >>> scale, stages = _compact_plan((0.25, 1.0, 0.25))  # classical Pade
     >>> [s for s, _ in stages], stages[0][1]
     ([1, 2, 4, 8, 16], (-0.25,))
     """
@@ -115,7 +115,7 @@ def _compact_plan(lhs):
 
 
 def _compact_rhs_terms(rhs):
-    """Pair ``(d, w)`` with ``(-d, ±w)``: (d, w, sign) terms and the centre weight."""
+    """Pair ``(d, w)`` with ``(-d, +-w)``: (d, w, sign) terms and the centre weight."""
     weights = dict(rhs)
     centre = weights.pop(0, 0.0)
     terms = []
