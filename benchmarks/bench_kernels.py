@@ -24,8 +24,8 @@ convolve) reference of its group and its ratio to the copy.
 
 The elementwise kernels here use no BLAS, so ``OPENBLAS_CORETYPE`` /
 ``OPENBLAS_L2_SIZE`` (set on some machines) do not affect them; the figures in
-README were taken with the environment as it was, on a shared 2-core machine
-(AMD EPYC), so they are noisy: compare ratios within one run, not across runs.
+docs/performance.md were taken with the environment as it was, on a shared 2-core
+machine (AMD EPYC), so they are noisy: compare ratios within one run, not across runs.
 """
 
 from __future__ import annotations

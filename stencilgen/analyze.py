@@ -49,7 +49,7 @@ from typing import Any
 import sympy
 from sympy.polys.polyerrors import PolynomialError
 
-from stencilgen import display
+from stencilgen import display, limits
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
 from stencilgen.formula import Formula, Sample, is_zero, parse_formula, tidy
@@ -701,6 +701,8 @@ def solve_coefficients(
     names = _names(unknowns, "the unknowns")
     if not names:
         raise StencilError("give the coefficient names to solve for, e.g. a,b,c")
+    limits.check_derivative_limit(derivative)
+    limits.check_unknowns(len(names), len(parsed.shift_symbols))
     symbols = []
     for name in names:
         if name not in present:

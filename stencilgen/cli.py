@@ -8,7 +8,8 @@ to exit codes:
 * 0 — success;
 * 1 — a check failed (the command returned 1: stale files, a formula that does
   not verify);
-* 2 — bad input or usage: one line on stderr, no traceback.
+* 2 — bad input or usage: one line on stderr, no traceback;
+* 130 — interrupted by Ctrl-C (SIGINT): one line on stderr, no traceback.
 """
 
 from __future__ import annotations
@@ -85,15 +86,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["weights", "-d", "3", "--offsets=0,1"])
     2
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    command = "stencilgen"
     try:
+        args = build_parser().parse_args(argv)
+        command = f"stencilgen {args.command}"
         code: int = args.run(args)
     except StencilgenError as error:
-        print(f"stencilgen {args.command}: error: {error}", file=sys.stderr)
+        print(f"{command}: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `stencilgen weights ... | head`
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's code for SIGINT
+        # Writes are atomic (staging files, then os.replace), so an interrupted
+        # build leaves every target whole; a later build removes its staging files.
+        print(f"\n{command}: interrupted", file=sys.stderr)
+        return 130
     return code
 
 

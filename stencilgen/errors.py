@@ -8,7 +8,13 @@ traceback; anything else escaping is a bug.
 
 from __future__ import annotations
 
-__all__ = ["ExpressionError", "SpecError", "StencilError", "StencilgenError"]
+__all__ = [
+    "ExpressionError",
+    "LimitError",
+    "SpecError",
+    "StencilError",
+    "StencilgenError",
+]
 
 
 class StencilgenError(ValueError):
@@ -25,3 +31,7 @@ class StencilError(StencilgenError):
 
 class SpecError(StencilgenError):
     """A spec file that is unreadable or invalid."""
+
+
+class LimitError(StencilError):
+    """Input beyond a documented limit (:mod:`stencilgen.limits`) that bounds work."""

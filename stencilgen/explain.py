@@ -17,7 +17,7 @@ from typing import Literal
 
 import sympy
 
-from stencilgen import display
+from stencilgen import display, limits
 from stencilgen.stencil import H, Stencil, derivative_at
 
 __all__ = ["Derivation", "derive_by_hand", "render", "stencil_weights"]
@@ -77,6 +77,7 @@ def derive_by_hand(stencil: Stencil) -> Derivation:
     >>> steps.solution == stencil_weights(steps)
     True
     """
+    limits.check_explain(len(stencil.offsets), stencil.symbolic)
     unit = 1 if stencil.symbolic else H
     positions = [o * unit for o in stencil.offsets]
     at = stencil.at * unit

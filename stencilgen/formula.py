@@ -202,6 +202,12 @@ class Formula:
         samples = []
         for sample in self.samples:
             coefficient = sample.coefficient.xreplace(dict(values))
+            if coefficient.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+                given = ", ".join(f"{k} = {v}" for k, v in values.items())
+                raise ExpressionError(
+                    f"with {given}, the coefficient {sample.coefficient} divides by "
+                    "zero; give values that keep every coefficient finite"
+                )
             if not coefficient.is_Number:
                 coefficient = tidy(coefficient)
             if not is_zero(coefficient):
@@ -843,6 +849,11 @@ def _where_values(
             raise ExpressionError(
                 f"the value of {name!r} depends on the variable {formula.variable}; "
                 "coefficients must not"
+            )
+        if present[name] in formula.shift_symbols:
+            raise ExpressionError(
+                f"{name!r} is a step of the formula (it appears in the shifts), and "
+                "--where gives values to coefficients only; leave the step symbolic"
             )
         values[present[name]] = expr
     return values

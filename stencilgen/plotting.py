@@ -385,9 +385,14 @@ def save_png(figure: Figure, output: str | os.PathLike[str]) -> Path:
             f"cannot write {target}: the folder {directory} does not exist; create "
             "it or choose another -o"
         )
-    handle, temporary = tempfile.mkstemp(
-        suffix=".png", prefix=".stencilgen-", dir=directory
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            suffix=".png", prefix=".stencilgen-", dir=directory
+        )
+    except OSError as error:  # an unwritable folder, say
+        raise StencilgenError(
+            f"cannot write {target} ({error.strerror}); choose another -o"
+        ) from None
     os.close(handle)
     try:
         figure.savefig(temporary, format="png")

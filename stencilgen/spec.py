@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from stencilgen.errors import SpecError
+from stencilgen.limits import check_spec_offsets, read_limited
 
 __all__ = [
     "COMMON_KEYS",
@@ -217,7 +218,10 @@ class Fields:
         items = Fields(
             self.path, self.name, {f"{key}[{i}]": v for i, v in enumerate(value)}
         )
-        return tuple(items.number(f"{key}[{i}]") for i in range(len(value)))
+        return check_spec_offsets(
+            (items.number(f"{key}[{i}]") for i in range(len(value))),
+            lambda message: self.error(key, message),
+        )
 
 
 def _show(value: Any) -> str:
@@ -388,7 +392,7 @@ def load_spec(path: str | Path) -> Spec:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_limited(path, SpecError, "spec")
     except FileNotFoundError:
         raise SpecError(
             f"{path}: spec file not found; give the path of a TOML spec such as "

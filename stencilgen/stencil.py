@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import sympy
 
+from stencilgen import limits
 from stencilgen.errors import StencilError
 from stencilgen.taylor import fd_weights, leading_term, prepare_offsets
 
@@ -324,6 +325,7 @@ def family_offsets(kind: str, derivative: Any, accuracy: Any) -> tuple[int, ...]
         )
     if isinstance(accuracy, bool) or not isinstance(accuracy, int) or accuracy < 1:
         raise StencilError(f"accuracy must be a whole number >= 1, got {accuracy!r}")
+    limits.check_family(derivative, accuracy)
     if kind == "central":
         if accuracy % 2:
             choices = f"{accuracy - 1} or {accuracy + 1}" if accuracy > 1 else "2"

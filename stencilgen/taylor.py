@@ -47,6 +47,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.rings import PolyElement, ring
 
+from stencilgen import limits
 from stencilgen.errors import ExpressionError, StencilError
 from stencilgen.expr import parse_expression
 
@@ -222,13 +223,15 @@ def prepare_offsets(
     (1, (-1, 0, 1), 0)
     """
     m = check_derivative(derivative)
+    limits.check_derivative_limit(m)
     if isinstance(offsets, str | bytes) or not isinstance(offsets, Iterable):
         raise StencilError(
             "offsets must be a list such as [-1, 0, 1]; got "
             f"{type(offsets).__name__} {offsets!r}"
         )
     points = tuple(
-        as_exact(value, f"offset {i + 1}") for i, value in enumerate(offsets)
+        as_exact(value, f"offset {i + 1}")
+        for i, value in enumerate(limits.take_offsets(offsets))
     )
     if not points:
         raise StencilError("the offset list is empty; give offsets such as [-1, 0, 1]")
@@ -238,6 +241,7 @@ def prepare_offsets(
             f"add {m + 1 - len(points)} more"
         )
     origin = as_exact(at, "at")
+    limits.check_stencil_size(m, points, origin)
     _check_names((*points, origin))
     _check_distinct(points)
     return m, points, origin
@@ -371,6 +375,7 @@ def fd_weights(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> tuple[An
     if type(derivative) is int and derivative >= 0:
         nodes = _fast_nodes(offsets, at)
         if nodes is not None and len(nodes) > derivative:
+            limits.check_stencil_size(derivative, offsets, at)
             return _weights(derivative, nodes, 0)
     m, points, origin = prepare_offsets(derivative, offsets, at)
     return _weights(m, points, origin)

@@ -19,6 +19,7 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ import sympy
 
 from stencilgen.analyze import MAX_TERMS, Analysis, analyze, latex, plain
 from stencilgen.errors import ExpressionError, StencilError, StencilgenError
+from stencilgen.limits import read_limited
+from stencilgen.progress import Progress
 
 __all__ = [
     "Expectation",
@@ -395,7 +398,7 @@ def read_formula_file(path: Path, default: Expectation) -> list[_Entry]:
         When the file cannot be read or a line's expectation is malformed.
     """
     try:
-        content = path.read_text(encoding="utf-8")
+        content = read_limited(path, ExpressionError, "formula file").decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ExpressionError(
             f"cannot read {path}: {getattr(error, 'strerror', None) or error}; give "
@@ -449,49 +452,57 @@ def _row(analysis: Analysis) -> str:
 
 
 def _run_file(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    """Analyse every line, printing each row as soon as it is computed.
+
+    JSON output is one array, written element by element (valid JSON once the
+    run ends). On a terminal, long runs show a progress line on stderr.
+    """
     default = Expectation(args.expect_derivative, args.expect_accuracy)
     entries = read_formula_file(args.file, default)
-    results: list[tuple[_Entry, Analysis, str | None]] = []
+    labels = [e.name or e.formula for e in entries]
+    width = min(max(len(label) for label in labels), 40)
+    failures: list[tuple[_Entry, str]] = []
     errors: list[tuple[_Entry, str]] = []
-    for entry in entries:  # analyse everything before printing anything
+    progress = Progress(len(entries), "analyze")
+    if args.json:
+        sys.stdout.write("[")
+    for number, (label, entry) in enumerate(zip(labels, entries, strict=True)):
+        progress.update(number)
+        analysis: Analysis | None = None
+        reason: str | None = None
         try:
             analysis = analyze(entry.formula, **options)
         except StencilgenError as error:
             # One bad line must not hide the verdicts on the others: report it as
             # a row, and exit 2 once every row is out.
             errors.append((entry, str(error)))
-            continue
-        results.append((entry, analysis, check(analysis, entry.expected)))
-    failures = [(e, reason) for e, _, reason in results if reason is not None]
-    error_of = {id(entry): message for entry, message in errors}
-    if args.json:
-        documents = []
-        for entry in entries:
+        else:
+            reason = check(analysis, entry.expected)
+            if reason is not None:
+                failures.append((entry, reason))
+        progress.clear()
+        if args.json:
             document: dict[str, Any] = {"line": entry.line, "label": entry.name}
-            if id(entry) in error_of:
-                document["error"] = error_of[id(entry)]
+            if analysis is None:
+                document["error"] = errors[-1][1]
             else:
-                _, analysis, reason = next(r for r in results if r[0] is entry)
                 document.update(analysis_json(analysis))
                 document["expectation"] = _expectation_json(entry.expected, reason)
-            documents.append(document)
-        print(json.dumps(documents, indent=2))
-    elif args.latex:
-        for _, analysis, _ in results:
-            print(analysis_latex(analysis))
-    else:
-        labels = [e.name or e.formula for e in entries]
-        width = min(max(len(label) for label in labels), 40)
-        verdicts = {
-            id(entry): (analysis, reason) for entry, analysis, reason in results
-        }
-        for label, entry in zip(labels, entries, strict=True):
-            if id(entry) in error_of:
-                print(f"{'ERROR':<5}  {label:<{width}}  {error_of[id(entry)]}")
-                continue
-            analysis, reason = verdicts[id(entry)]
+            text = textwrap.indent(json.dumps(document, indent=2), "  ")
+            sys.stdout.write(f"{',' if number else ''}\n{text}")
+        elif args.latex:
+            if analysis is not None:
+                sys.stdout.write(analysis_latex(analysis) + "\n")
+        elif analysis is None:
+            sys.stdout.write(f"{'ERROR':<5}  {label:<{width}}  {errors[-1][1]}\n")
+        else:
             status = "FAIL" if reason is not None else "ok"
-            print(f"{status:<5}  {label:<{width}}  {_row(analysis)}")
+            sys.stdout.write(f"{status:<5}  {label:<{width}}  {_row(analysis)}\n")
+        sys.stdout.flush()
+    progress.clear()
+    if args.json:
+        sys.stdout.write("\n]\n")
+        sys.stdout.flush()
     for entry, reason in failures:
         label = entry.name or entry.formula
         print(f"{args.file}:{entry.line}: {label}: {reason}", file=sys.stderr)

@@ -1,9 +1,10 @@
 """``stencilgen build``: spec file → verified NumPy modules in the output folder.
 
 Exit codes follow the build-step convention: 0 up to date (or written), 1 stale
-files under ``--check``/``--diff`` or a module that fails verification (nothing
-written), 2 bad input (spec errors, a protected file without ``--force``, an
-output folder that is a file, an unwritable folder).
+files (or staging files left by an interrupted build) under ``--check``/``--diff``
+or a module that fails verification (nothing written), 2 bad input (spec errors,
+a protected file without ``--force``, an output folder that is a file, an
+unwritable folder), 130 interrupted (Ctrl-C).
 
 Several specs may build into one folder: a module whose header names another
 spec file is never deleted as an orphan (nor listed by ``--check``), and
@@ -18,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from stencilgen.build import build
-from stencilgen.outputs import protected, unified_diff
+from stencilgen.outputs import (
+    protected,
+    remove_staging,
+    stale_staging,
+    unified_diff,
+)
 from stencilgen.render import regenerate_command
 
 __all__ = ["register", "run"]
@@ -72,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
     spec = Path(args.spec)
     out = Path(args.out)
     dry = args.check or args.diff
+    # Debris of an interrupted build: --check reports it, a build removes it
+    # (once the spec is read and verified; write_changes also does, under lock).
+    stale = stale_staging(out)
     result = build(spec, out, write=not dry, force=args.force)
     regenerated = [m for m in result.modules if not m.reused]
     if regenerated and (not result.report.ok or not dry):
@@ -86,9 +95,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     folder = out.as_posix()
     if dry:
-        if not result.changes:
+        if not result.changes and not stale:
             print(f"{folder}/ is up to date ({len(result.modules)} modules)")
             return 0
+        for name in stale:
+            print(
+                f"would delete {folder}/{name} (a staging file left by an "
+                "interrupted build)"
+            )
         if args.check:
             for change in result.changes:
                 reason = protected(change)
@@ -102,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         if args.check:
             print(f"to regenerate, run: {regenerate_command(spec, out)}")
         return 1
+    remove_staging(out)
+    for name in stale:
+        print(f"deleted {folder}/{name} (a staging file left by an interrupted build)")
     for change in result.changes:
         print(f"{_past(change.status)} {folder}/{change.name} ({change.status})")
     unchanged = len(result.modules) - sum(

@@ -16,8 +16,9 @@ A kind module ``stencilgen/kinds/<kind>.py`` defines, at module level:
 
 ``KEYS: Mapping[str, str]``
     Every key the entry may have besides the common ``kind``, each mapped to a
-    one-line, user-facing description (README lists them; the spec loader rejects
-    any other key with a "did you mean" suggestion before ``parse`` is called).
+    one-line, user-facing description (docs/generate.md lists them; the spec loader
+    rejects any other key with a "did you mean" suggestion before ``parse`` is
+    called).
 
 ``TEMPLATE: str``
     The module template, ``templates/<TEMPLATE>`` (``"operator.j2"``); it may
