@@ -30,7 +30,8 @@ from typing import Any, Literal
 
 import sympy
 
-from stencilgen.errors import StencilgenError
+from stencilgen.errors import LimitError, StencilgenError
+from stencilgen.limits import MAX_RANK_CANDIDATES
 from stencilgen.spectrum import DEFAULT_TOLERANCE, spectrum
 from stencilgen.stencil import Stencil, make_stencil
 
@@ -106,6 +107,12 @@ def rank(
     sets = (
         default_candidates(derivative, accuracy) if candidates is None else candidates
     )
+    sets = list(sets)
+    if len(sets) > MAX_RANK_CANDIDATES:
+        raise LimitError(
+            f"{len(sets)} candidate point sets is more than the limit of "
+            f"{MAX_RANK_CANDIDATES} (MAX_RANK_CANDIDATES); give fewer"
+        )
     ranked = []
     for offsets in sets:
         stencil = make_stencil(derivative, offsets)

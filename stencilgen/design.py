@@ -51,7 +51,13 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from stencilgen.errors import StencilgenError
+from stencilgen.errors import LimitError, StencilgenError
+from stencilgen.limits import (
+    MAX_DESIGN_POINTS,
+    MAX_GRID_OFFSET,
+    check_stencil_size,
+    take_offsets,
+)
 from stencilgen.spectrum import (
     DEFAULT_TOLERANCE,
     Scheme,
@@ -222,10 +228,27 @@ def family(
         raise DesignError(f"derivative must be a whole number >= 1, got {derivative!r}")
     if isinstance(accuracy, bool) or not isinstance(accuracy, int) or accuracy < 1:
         raise DesignError(f"accuracy must be a whole number >= 1, got {accuracy!r}")
+    offsets = take_offsets(offsets)
+    lhs_offsets = take_offsets(lhs_offsets)
+    check_stencil_size(derivative, offsets, at)
+    count = len(offsets) + len(lhs_offsets) - 1  # the point itself is no unknown
+    if count > MAX_DESIGN_POINTS:
+        raise LimitError(
+            f"{count} points (both sides) is more than the limit of "
+            f"{MAX_DESIGN_POINTS} (MAX_DESIGN_POINTS); use fewer offsets"
+        )
     origin = _fractions([at], "at")[0]
     points = _fractions(offsets, "offsets")
     d = tuple(p - origin for p in points)
-    lo = tuple(int(x) for x in _fractions(lhs_offsets, "left-hand offsets"))
+    lhs_points = _fractions(lhs_offsets, "left-hand offsets")
+    if any(x.denominator != 1 for x in lhs_points):
+        raise DesignError("left-hand offsets are grid points: whole numbers")
+    lo = tuple(int(x) for x in lhs_points)
+    if any(abs(x) > MAX_GRID_OFFSET for x in (*points, *lhs_points)):
+        raise LimitError(
+            f"an offset beyond ±{MAX_GRID_OFFSET} (MAX_GRID_OFFSET); use offsets "
+            "nearer the point"
+        )
     if 0 not in lo:
         raise DesignError("the left-hand offsets must include 0 (the point itself)")
     m = derivative

@@ -244,3 +244,14 @@ def test_cli_design_bad_input(
     code, out, err = run(capsys, "design", "-d", "1", *argv)
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1
+
+
+def test_limits() -> None:
+    from stencilgen.errors import LimitError
+
+    with pytest.raises(LimitError, match="MAX_DESIGN_POINTS"):
+        design(1, range(-13, 14), accuracy=4, band=1.0)
+    with pytest.raises(LimitError, match="MAX_GRID_OFFSET"):
+        design(1, [-100, -1, 0, 1, 100], accuracy=2, band=1.0)
+    with pytest.raises(LimitError, match="MAX_POINTS"):
+        design(1, range(100), accuracy=2, band=1.0)

@@ -161,3 +161,12 @@ def test_cli_rank(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "rank", "-d", "1", "--accuracy", "4", "--candidates=-1,0,1"
     )
     assert code == 2 and "no candidate reaches accuracy 4" in err
+
+
+def test_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "stability", "--accuracy", "4", "--sizes", "3:100:2")
+    assert code == 2 and "MAX_STABILITY_SIZES" in err
+    code, _, err = run(capsys, "stability", "--accuracy", "4", "--sizes", "5000")
+    assert code == 2 and "MAX_STABILITY_N" in err
+    with pytest.raises(StencilgenError, match="MAX_RANK_CANDIDATES"):
+        rank(1, 2, [[0, k] for k in range(1, 70)])

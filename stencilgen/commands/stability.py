@@ -13,7 +13,8 @@ import argparse
 import json
 from typing import Any
 
-from stencilgen.errors import StencilgenError
+from stencilgen.errors import LimitError, StencilgenError
+from stencilgen.limits import MAX_STABILITY_N, MAX_STABILITY_SIZES
 from stencilgen.sbp import CLOSURES, StabilityReport, stability
 
 __all__ = ["parse_sizes", "register", "run"]
@@ -70,10 +71,15 @@ def parse_sizes(text: str) -> tuple[int, ...]:
             sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
         sizes = ()
-    if not sizes or any(n < 3 or n > 2000 for n in sizes):
+    if not sizes or any(n < 3 or n > MAX_STABILITY_N for n in sizes):
         raise StencilgenError(
             f"--sizes must be FIRST:LAST:STEP or a comma list of grid sizes between "
-            f"3 and 2000, got {text!r}"
+            f"3 and {MAX_STABILITY_N} (MAX_STABILITY_N), got {text!r}"
+        )
+    if len(sizes) > MAX_STABILITY_SIZES:
+        raise LimitError(
+            f"{len(sizes)} grid sizes is more than the limit of "
+            f"{MAX_STABILITY_SIZES} (MAX_STABILITY_SIZES); use a larger STEP"
         )
     return sizes
 
