@@ -153,3 +153,36 @@ def test_build_table_flags_unstable_closures() -> None:
     e = entry('[p]\nderivative = 1\naccuracy = 4\nboundary = "periodic"\n')
     plan, body = render_body(e)
     assert not [r for r in run_checks(e, body, plan) if "closures" in r.function]
+
+
+def test_optimised_pentadiagonal_entry() -> None:
+    fn = load("d1_compact_spectral").d1_compact_spectral
+    doc = fn.__doc__
+    assert "resolving efficiency 0.8" in doc and "minimax" in doc
+    # 0.1 % phase error up to 0.79 π: at 2.5 points per wavelength (θ = 0.8 π
+    # is beyond; 0.78 π is inside).
+    n = 200
+    for theta in (0.3 * math.pi, 0.6 * math.pi, 0.78 * math.pi):
+        k = round(theta * n / (2 * math.pi))
+        t = 2 * math.pi * k / n
+        x = np.arange(n, dtype=float)
+        error = np.max(np.abs(fn(np.sin(t * x)) - t * np.cos(t * x))) / t
+        assert error <= 1e-3, theta
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("derivative = 1\naccuracy = 4\nlhs_width = 2\ntolerance = 1e-3", "rhs_width"),
+        (
+            "derivative = 1\naccuracy = 10\nlhs_width = 2\nrhs_width = 3\n"
+            "tolerance = 1e-3",
+            "no weight free",
+        ),
+        ("derivative = 1\naccuracy = 6\nrhs_width = 3", "unique scheme of accuracy 8"),
+        ("derivative = 1\naccuracy = 4\nrhs_width = 3\ntolerance = 5", "tolerance"),
+    ],
+)
+def test_optimised_spec_errors(text: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        parse_spec(f'[c]\nkind = "compact"\n{text}\n')
