@@ -46,6 +46,7 @@ import scipy
 from scipy.differentiate import derivative as scipy_derivative
 from scipy.optimize import rosen, rosen_der
 
+from stencilgen.build import render_body
 from stencilgen.kinds import callables as callables_kind
 from stencilgen.render import Renderer
 from stencilgen.spec import Entry, Fields
@@ -146,7 +147,7 @@ def generated(accuracy: int) -> ModuleType:
     name = f"callables_a{accuracy}"
     config = callables_kind.parse(Fields("bench", name, table))
     entry = Entry(name, "callables", table, config)
-    return load_module(callables_kind.render(entry, Renderer()), name)
+    return load_module(render_body(entry, Renderer())[1], name)
 
 
 def ours(module: ModuleType) -> Callable[[Func, float], float]:

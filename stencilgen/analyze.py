@@ -33,7 +33,7 @@ expansion stops as soon as the remaining :math:`T_k` cannot reach the powers
 asked for (the lowest power of :math:`T_k` grows at least linearly with ``k``).
 
 Limits keep every call bounded: :data:`~stencilgen.formula.MAX_SAMPLES` samples,
-Taylor terms up to :math:`f^{(k)}` with ``k`` at most :data:`MAX_TAYLOR_ORDER`, and
+Taylor terms up to :math:`f^{(k)}` with ``k`` at most :data:`MAX_TAYLOR_DERIVATIVE`, and
 at most :data:`MAX_TERMS` extra terms of the series.
 """
 
@@ -56,7 +56,7 @@ from stencilgen.formula import Formula, Sample, is_zero, parse_formula, tidy
 from stencilgen.stencil import FAMILIES, family_offsets, make_stencil
 
 __all__ = [
-    "MAX_TAYLOR_ORDER",
+    "MAX_TAYLOR_DERIVATIVE",
     "MAX_TERMS",
     "Analysis",
     "SeriesTerm",
@@ -67,11 +67,9 @@ __all__ = [
 ]
 
 #: Highest derivative :math:`f^{(k)}` whose Taylor term the analysis computes.
-MAX_TAYLOR_ORDER = 128
+MAX_TAYLOR_DERIVATIVE = 128
 #: Most terms of the error series that may be requested.
 MAX_TERMS = 20
-
-_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth")
 
 
 @dataclass(frozen=True)
@@ -230,7 +228,7 @@ def _derivative(formula: Formula, k: int, at: sympy.Expr) -> sympy.Expr:
 class _Laurent:
     """The Laurent series in ``eps`` of a rational function of ``eps``.
 
-    ``order`` is the lowest power (``None`` for zero); coefficients are computed
+    ``lowest_power`` is the lowest power (``None`` for zero); coefficients are computed
     on demand by power-series division and cached.
     """
 
@@ -246,22 +244,22 @@ class _Laurent:
             ) from None
         low_n = next((i for i, c in enumerate(numerator) if not is_zero(c)), None)
         low_d = next(i for i, c in enumerate(denominator) if not is_zero(c))
-        self.order: int | None = None if low_n is None else low_n - low_d
+        self.lowest_power: int | None = None if low_n is None else low_n - low_d
         self.num = numerator[low_n:] if low_n is not None else []
         self.den = denominator[low_d:]
         # A monomial denominator: the series ends with the numerator's terms.
         self.last: int | None = (
             None
-            if self.order is not None and len(self.den) > 1
-            else (self.order or 0) + len(self.num) - 1
+            if self.lowest_power is not None and len(self.den) > 1
+            else (self.lowest_power or 0) + len(self.num) - 1
         )
         self._cache: list[sympy.Expr] = []
 
     def coefficient(self, power: int) -> sympy.Expr:
         """The coefficient of ``eps**power``, simplified (0 when absent)."""
-        if self.order is None or power < self.order:
+        if self.lowest_power is None or power < self.lowest_power:
             return sympy.S.Zero
-        index = power - self.order
+        index = power - self.lowest_power
         if self.last is not None and power > self.last:
             return sympy.S.Zero
         while len(self._cache) <= index:
@@ -297,14 +295,14 @@ class _Expansion:
             for s in samples
         ]
         self.moving = [(shift, c) for shift, c, _ in self.samples if not is_zero(shift)]
-        shift_orders = []
-        coefficient_orders = []
+        shift_powers = []
+        coefficient_powers = []
         for shift, coefficient, sample in self.samples:
             if is_zero(shift):
                 continue
-            order = _Laurent(shift, self.eps, f"the shift {sample.shift}").order
-            assert order is not None
-            if order <= 0:
+            power = _Laurent(shift, self.eps, f"the shift {sample.shift}").lowest_power
+            assert power is not None
+            if power <= 0:
                 names = _steps_text(steps) if steps else "(none)"
                 raise ExpressionError(
                     f"the shift {sample.shift - at} does not go to 0 with the step "
@@ -312,7 +310,7 @@ class _Expansion:
                     "(name the steps with steps=... / --step)"
                 )
             shared = (sample.shift - at).free_symbols & set(steps)
-            if guessed and order > 1 and len(shared) > 1:
+            if guessed and power > 1 and len(shared) > 1:
                 # f(x + a*h): is the step a, h, or both? Each gives another answer.
                 names = ", ".join(sorted(s.name for s in shared))
                 raise ExpressionError(
@@ -320,23 +318,24 @@ class _Expansion:
                     f"({names}); say which of them go to 0 with --step NAMES "
                     "(Python: steps=...)"
                 )
-            shift_orders.append(order)
+            shift_powers.append(power)
             low = _Laurent(
                 coefficient, self.eps, f"the coefficient {sample.coefficient}"
             )
-            assert low.order is not None
-            coefficient_orders.append(low.order)
-        self.shift_order = min(shift_orders, default=1)
-        self.coefficient_order = min(coefficient_orders, default=0)
+            assert low.lowest_power is not None
+            coefficient_powers.append(low.lowest_power)
+        self.shift_power = min(shift_powers, default=1)
+        self.coefficient_power = min(coefficient_powers, default=0)
         self._terms: dict[int, _Laurent] = {}
 
     def term(self, k: int) -> _Laurent:
         """:math:`T_k` as a Laurent series."""
         if k not in self._terms:
-            if k > MAX_TAYLOR_ORDER:
+            if k > MAX_TAYLOR_DERIVATIVE:
                 raise ExpressionError(
-                    f"the expansion needs Taylor terms beyond f^({MAX_TAYLOR_ORDER}); "
-                    "this formula is outside the limits of the analysis"
+                    "the expansion needs Taylor terms beyond "
+                    f"f^({MAX_TAYLOR_DERIVATIVE}); this formula is outside the limits "
+                    "of the analysis"
                 )
             if k == 0:
                 expr = sympy.Add(*[c for _, c, _ in self.samples])
@@ -351,20 +350,20 @@ class _Expansion:
     def bound(self, k: int) -> float:
         """A lower bound on the lowest power of :math:`T_k` (exact for ``k = 0``)."""
         if k == 0:
-            order = self.term(0).order
-            return math.inf if order is None else order
+            power = self.term(0).lowest_power
+            return math.inf if power is None else power
         if not self.moving:
             return math.inf
-        return k * self.shift_order + self.coefficient_order
+        return k * self.shift_power + self.coefficient_power
 
     def lowest(self) -> int | None:
         """The lowest power of the step over all :math:`T_k` (None if all vanish)."""
         best: float = math.inf
         k = 0
         while k == 0 or (self.moving and self.bound(k) <= best):
-            order = self.term(k).order
-            if order is not None:
-                best = min(best, order)
+            power = self.term(k).lowest_power
+            if power is not None:
+                best = min(best, power)
             k += 1
         return None if best == math.inf else int(best)
 
@@ -393,10 +392,6 @@ def _expression(formula: Formula, at: sympy.Expr, group: Mapping[int, Any]) -> A
     )
 
 
-def _ordinal(n: int) -> str:
-    return _ORDINALS[n] if n < len(_ORDINALS) else f"{n}th"
-
-
 def _standard_name(
     formula: Formula, steps: Sequence[sympy.Symbol], at: sympy.Expr, m: int, p: int
 ) -> str | None:
@@ -421,7 +416,7 @@ def _standard_name(
             o: w for o, w in zip(family, stencil.weights, strict=True) if w != 0
         }
         if expected == offsets:
-            return f"{_ordinal(p)}-order {kind} difference"
+            return f"{display.ordinal(p)}-order {kind} difference"
     return None
 
 
@@ -462,7 +457,7 @@ def _analyse(
     remainder: int | None = None
     while not expansion.finished(power):
         power += 1
-        if power > lowest + MAX_TAYLOR_ORDER:
+        if power > lowest + MAX_TAYLOR_DERIVATIVE:
             remainder = power
             break
         group = expansion.group(power)

@@ -8,32 +8,25 @@
 
 :func:`build` spells the chain out; only its two ends touch the disk
 (:func:`stencilgen.spec.load_spec` and :mod:`stencilgen.outputs`). An entry whose
-input hash (spec entry + generator sources, see :func:`stencilgen.render.input_hash`)
-matches the one recorded in an intact existing file is neither re-derived nor
-re-verified: that is what keeps ``stencilgen build --check`` fast.
+input hash (see :mod:`stencilgen.inputs`) matches the one recorded in an intact
+existing file is neither re-derived nor re-verified; ``build --check`` decides
+even earlier, without importing this module, when every hash matches
+(:func:`stencilgen.inputs.up_to_date`).
 """
 
 from __future__ import annotations
 
-import ast
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from stencilgen.errors import SpecError
-from stencilgen.kinds import KINDS, get_kind
+from stencilgen.header import add_header, read_header, regenerate_command
+from stencilgen.inputs import entry_inputs as _entry_inputs
+from stencilgen.kinds import check_bindings, get_kind
 from stencilgen.outputs import Change, compare, read_folder, write_changes
-from stencilgen.render import (
-    Renderer,
-    add_header,
-    input_hash,
-    read_header,
-    regenerate_command,
-    template_dir,
-)
-from stencilgen.spec import Entry, Spec, defined_names, load_spec
+from stencilgen.render import Renderer
+from stencilgen.spec import Entry, Spec, load_spec
 from stencilgen.verify import VerifyReport, VerifyRow, load_module
 
 __all__ = [
@@ -46,10 +39,6 @@ __all__ = [
     "run_checks",
     "verify_files",
 ]
-
-_PACKAGE = Path(__file__).resolve().parent
-#: Engine and code-generator modules every kind's output depends on.
-_SHARED = ("printing", "render", "stencil", "taylor", "display", "kernel")
 
 
 @dataclass(frozen=True)
@@ -79,29 +68,9 @@ class BuildResult:
     written: bool
 
 
-def _sources(kind: str) -> list[Path]:
-    module = KINDS[kind]
-    paths = [_PACKAGE / f"{name}.py" for name in _SHARED]
-    paths.append(_PACKAGE / "kinds" / f"{module.rsplit('.', 1)[1]}.py")
-    extra = getattr(get_kind(kind), "SOURCES", ())
-    for name in extra:
-        relative = name.removeprefix("stencilgen.").replace(".", "/")
-        paths.append(_PACKAGE / f"{relative}.py")
-    paths += sorted(template_dir().glob(f"{kind}*.j2"))
-    paths += sorted(template_dir().glob("numpy/*.j2"))
-    paths += sorted(template_dir().glob("runtime/*.py"))
-    return paths
-
-
 def entry_inputs(entry: Entry, command: str) -> str:
-    """The input hash of one entry (recorded in its module's header)."""
-    return input_hash(
-        kind=entry.kind,
-        entry=entry.name,
-        table=entry.table,
-        command=command,
-        sources=_sources(entry.kind),
-    )
+    """The input hash of one entry (see :func:`stencilgen.inputs.entry_inputs`)."""
+    return _entry_inputs(entry.kind, entry.name, entry.table, command)
 
 
 def generate(
@@ -118,15 +87,8 @@ def generate(
         The rendered module binds a name of the entry twice (a clash with a
         module-level name its kind forgot to list in ``RESERVED``).
     """
-    kind = get_kind(entry.kind)
     plan, body = render_body(entry, renderer)
-    clash = _bound_twice(body, defined_names(kind, entry.name))
-    if clash:
-        raise SpecError(
-            f"{spec_name}: entry [{entry.name}]: the generated {entry.kind!r} module "
-            f"defines its own {clash!r}, which this entry's name would clash with; "
-            f"rename the entry, e.g. [{entry.name}_op]"
-        )
+    check_bindings(entry.kind, entry.name, body, spec_name)
     source = add_header(
         body, entry=entry.name, spec_name=spec_name, command=command, inputs=inputs
     )
@@ -150,53 +112,6 @@ def render_body(entry: Entry, renderer: Renderer | None = None) -> tuple[Any, st
     strings = kind.context(entry, plan)  # printing only
     body = (renderer or Renderer()).render(kind.TEMPLATE, **strings)  # statements
     return plan, body
-
-
-_SCOPES = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-
-
-def _count_bindings(node: ast.AST, bound: Counter[str]) -> None:
-    """Count the names ``node`` binds in its own scope (not in nested scopes)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, _SCOPES):
-            name = getattr(child, "name", None)
-            if name is not None:
-                bound[name] += 1
-        elif isinstance(child, ast.Import | ast.ImportFrom):
-            for alias in child.names:
-                bound[(alias.asname or alias.name).split(".")[0]] += 1
-        else:
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                bound[child.id] += 1
-            _count_bindings(child, bound)
-
-
-def _bound_twice(source: str, names: tuple[str, ...]) -> str | None:
-    r"""The first of ``names`` that ``source`` binds twice at module level, if any.
-
-    Examples
-    --------
-    >>> _bound_twice("class W:\n    pass\n\n\ndef W():\n    pass\n", ("W",))
-    'W'
-    >>> _bound_twice("import math\nx = [x for x in range(3)]\n", ("x",)) is None
-    True
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None  # verification reports it
-    bound: Counter[str] = Counter()
-    _count_bindings(tree, bound)
-    return next((name for name in names if bound[name] > 1), None)
 
 
 def run_checks(entry: Entry, source: str, plan: Any = None) -> list[VerifyRow]:
@@ -226,6 +141,12 @@ def run_checks(entry: Entry, source: str, plan: Any = None) -> list[VerifyRow]:
     return rows
 
 
+def _reusable(text: str, inputs: str) -> bool:
+    """Whether ``text`` is intact and records the input hash ``inputs``."""
+    header = read_header(text)
+    return header.intact is True and header.inputs == inputs
+
+
 def build(
     spec_path: Path, out: Path, *, write: bool, force: bool = False
 ) -> BuildResult:
@@ -238,15 +159,15 @@ def build(
         stencilgen, or a module of another spec), an output folder that is a
         file, unwritable folder.
     """
+    command = regenerate_command(spec_path, out)  # refuses unsafe names first
     spec = load_spec(spec_path)  # disk ─▶ Spec
     current = read_folder(out)  # disk ─▶ existing texts
-    command = regenerate_command(spec_path, out)
     renderer = Renderer()
     modules = []
     for entry in spec.entries:
         inputs = entry_inputs(entry, command)
         old = current.get(f"{entry.name}.py")
-        if old is not None and read_header(old) == (inputs, True):
+        if old is not None and _reusable(old, inputs):
             modules.append(Module(f"{entry.name}.py", old, (), reused=True))
             continue
         modules.append(

@@ -51,8 +51,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser for all subcommands.
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser for ``commands`` (default: all subcommands).
+
+    Each subcommand's module is imported only when it is registered, so that a
+    command that needs neither SymPy nor NumPy (``build --check`` when the
+    hashes decide) does not load them.
 
     Examples
     --------
@@ -70,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", parser_class=_Parser
     )
     subparsers.required = True
-    for name in COMMANDS:
+    for name in commands:
         module = importlib.import_module(
             f"stencilgen.commands.{name.replace('-', '_')}"
         )
@@ -88,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     command = "stencilgen"
     try:
-        args = build_parser().parse_args(argv)
+        words = list(sys.argv[1:] if argv is None else argv)
+        chosen = [w for w in words[:1] if w in COMMANDS]  # the command, if it leads
+        args = build_parser(chosen or COMMANDS).parse_args(words)
         command = f"stencilgen {args.command}"
         code: int = args.run(args)
     except StencilgenError as error:

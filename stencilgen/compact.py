@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stencilgen.design import DesignError, family
-from stencilgen.render import template_dir
+from stencilgen.inputs import template_dir
 from stencilgen.spectrum import DEFAULT_TOLERANCE, Scheme, SpectralReport, spectrum
 from stencilgen.taylor import fd_weights
 

@@ -9,15 +9,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from stencilgen.stencil import F, X
+from stencilgen.notation import F, H, X
 
-__all__ = ["latex", "plain", "plain_sum", "prime_name", "readable"]
+if TYPE_CHECKING:
+    from stencilgen.stencil import Stencil
+
+__all__ = [
+    "ascii_text",
+    "error_text",
+    "latex",
+    "offsets_text",
+    "ordinal",
+    "plain",
+    "plain_sum",
+    "prime_name",
+    "readable",
+    "stencil_latex",
+]
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_FROM_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth")
 # Text that reads as one factor after "1/": h², (h + 1)², sqrt(h).
 _ONE_FACTOR = r"[\w⁰¹²³⁴⁵⁶⁷⁸⁹]+|\([^()]*\)[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\w+\([^()]*\)"
 
@@ -46,7 +62,7 @@ def readable(
 
     Examples
     --------
-    >>> from stencilgen.stencil import H
+    >>> from stencilgen.notation import H
     >>> sample, third = readable(F(X - H)), readable(sympy.Derivative(F(X), (X, 3)))
     >>> sympy.sstr(sample, order="none"), third
     ('f(x - h)', f'''(x))
@@ -85,7 +101,7 @@ def plain(expr: sympy.Expr, *, function: Any = F, variable: sympy.Symbol = X) ->
     "h²·f'''(x)/6"
     >>> plain(central(1, 2).formula)
     'f(x + h)/(2·h) - f(x - h)/(2·h)'
-    >>> from stencilgen.stencil import H
+    >>> from stencilgen.notation import H
     >>> plain(1 / H**2), plain(H ** sympy.Rational(3, 2)), plain(1 / (H + 1) ** 2)
     ('1/h²', 'h^(3/2)', '1/(1 + h)²')
     """
@@ -111,7 +127,7 @@ def plain_sum(terms: Iterable[sympy.Expr]) -> str:
 
     Examples
     --------
-    >>> from stencilgen.stencil import H
+    >>> from stencilgen.notation import H
     >>> plain_sum([-F(X - H) / (2 * H), F(X + H) / (2 * H)])
     '-f(x - h)/(2·h) + f(x + h)/(2·h)'
     """
@@ -138,3 +154,87 @@ def latex(expr: sympy.Expr, *, function: Any = F, variable: sympy.Symbol = X) ->
     """
     shown = readable(expr, tex=True, function=function, variable=variable)
     return str(sympy.latex(shown, order="none"))
+
+
+def stencil_latex(stencil: Stencil) -> str:
+    r"""LaTeX for the approximation and its leading error term.
+
+    Derivatives print primed and samples as ``f(x + offset)``, in the order of
+    the offsets, as in the text output (:mod:`stencilgen.display`).
+
+    Examples
+    --------
+    >>> from stencilgen.stencil import central, make_stencil
+    >>> print(stencil_latex(central(1, 2)))
+    f^{\prime}{\left(x \right)} \approx - \frac{f{\left(x - h \right)}}{2 h} + \frac{f{\left(x + h \right)}}{2 h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x \right)}}{6} + \dots
+    >>> print(stencil_latex(make_stencil(1, [0, 1], at="1/2")))
+    f^{\prime}{\left(x + \frac{h}{2} \right)} \approx - \frac{f{\left(x \right)}}{h} + \frac{f{\left(x + h \right)}}{h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}}{24} + \dots
+    """  # noqa: E501
+    unit = 1 if stencil.symbolic else H
+    scale = 1 if stencil.symbolic else H**stencil.derivative
+    formula = ""
+    for w, o in zip(stencil.weights, stencil.offsets, strict=True):
+        if w == 0:
+            continue
+        term = latex(w / scale * F(X + o * unit))
+        if not formula:
+            formula = term
+        elif term.startswith("-"):
+            formula += " - " + term[1:].lstrip()
+        else:
+            formula += " + " + term
+    exact = latex(stencil.exact)
+    if stencil.error_derivative is None:
+        return rf"{exact} = {formula or '0'}"
+    error = latex(stencil.leading_error)
+    return rf"{exact} \approx {formula or '0'} \quad\text{{error: }} {error} + \dots"
+
+
+def ascii_text(expr: sympy.Expr) -> str:
+    """Readable like :func:`plain` but ASCII only: ``-h**4*f^(5)(x)/30``.
+
+    For generated files, which land in projects with other lint settings.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> ascii_text(central(1, 4).leading_error)
+    '-h**4*f^(5)(x)/30'
+    """
+    text: str = sympy.sstr(readable(expr), order="none")
+    return text.replace("⁽", "^(").replace("⁾", ")").translate(_FROM_SUPERSCRIPTS)
+
+
+def offsets_text(offsets: Iterable[Any]) -> str:
+    """Offsets as a comma-separated list: ``-h, 0, h`` or ``-1, 0, 1``.
+
+    Examples
+    --------
+    >>> from stencilgen.notation import H
+    >>> offsets_text([-H, 0, 2 * H]), offsets_text([-1, 0, 1])
+    ('-h, 0, 2·h', '-1, 0, 1')
+    """
+    return ", ".join(plain(sympy.sympify(o)) for o in offsets)
+
+
+def error_text(error: sympy.Expr | None) -> str:
+    """A leading error term in plain text, ``none (exact)`` when there is none.
+
+    Examples
+    --------
+    >>> from stencilgen import central
+    >>> print(error_text(central(1, 2).leading_error), "|", error_text(None))
+    h²·f'''(x)/6 | none (exact)
+    """
+    return "none (exact)" if error is None else plain(error)
+
+
+def ordinal(n: int) -> str:
+    """``first``, ``second``, ..., ``sixth``, then ``7th``.
+
+    Examples
+    --------
+    >>> ordinal(1), ordinal(6), ordinal(12)
+    ('first', 'sixth', '12th')
+    """
+    return _ORDINALS[n] if 0 <= n < len(_ORDINALS) else f"{n}th"

@@ -8,12 +8,16 @@ traceback; anything else escaping is a bug.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "ExpressionError",
     "LimitError",
     "SpecError",
     "StencilError",
     "StencilgenError",
+    "closest",
 ]
 
 
@@ -35,3 +39,15 @@ class SpecError(StencilgenError):
 
 class LimitError(StencilError):
     """Input beyond a documented limit (:mod:`stencilgen.limits`) that bounds work."""
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or ``""``.
+
+    Examples
+    --------
+    >>> closest("acuracy", ["accuracy", "derivative"])
+    "; did you mean 'accuracy'?"
+    """
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""

@@ -18,7 +18,8 @@ from typing import Literal
 import sympy
 
 from stencilgen import display, limits
-from stencilgen.stencil import H, Stencil, derivative_at
+from stencilgen.notation import H, derivative_at
+from stencilgen.stencil import Stencil
 
 __all__ = ["Derivation", "derive_by_hand", "render", "stencil_weights"]
 
@@ -85,7 +86,7 @@ def derive_by_hand(stencil: Stencil) -> Derivation:
     n, m = len(nodes), stencil.derivative
     taken = {s.name for p in positions for s in p.free_symbols}
     unknowns = _unknown_names(n, taken)
-    top = stencil.error_order if stencil.error_order is not None else n - 1
+    top = stencil.error_derivative if stencil.error_derivative is not None else n - 1
     point = stencil.point
 
     def expansion(node: sympy.Expr) -> tuple[sympy.Expr, ...]:
@@ -105,8 +106,8 @@ def derive_by_hand(stencil: Stencil) -> Derivation:
     solved = sympy.solve([lhs - rhs for lhs, rhs in equations], unknowns, dict=True)
     solution = tuple(sympy.factor(solved[0][u]) for u in unknowns)
     neglected = None
-    if stencil.error_order is not None:
-        k = stencil.error_order
+    if stencil.error_derivative is not None:
+        k = stencil.error_derivative
         neglected = sympy.Add(
             *[w * x**k for w, x in zip(unknowns, nodes, strict=True)]
         ) / math.factorial(k)
@@ -215,7 +216,7 @@ def _render_text(steps: Derivation) -> str:
     if steps.neglected is None:
         lines.append("5. Every higher term cancels: the stencil is exact.")
     else:
-        k = s.error_order
+        k = s.error_derivative
         assert k is not None
         lines += [
             "5. The first neglected term is the leading error (approximation − exact):",
@@ -252,14 +253,14 @@ def _render_math(steps: Derivation, *, markdown: bool) -> str:
         ),
     ]
     if steps.neglected is not None:
-        factorial = math.factorial(s.error_order or 0)
+        factorial = math.factorial(s.error_derivative or 0)
         rows.append(
             (
                 f"Leading error (approximation minus exact), accuracy {s.accuracy}",
                 [
                     rf"\frac{{{_join(_neglected_terms(steps, factorial), t)}}}"
                     rf"{{{factorial}}} "
-                    f"{t(derivative_at(s.error_order or 0, s.point))}"
+                    f"{t(derivative_at(s.error_derivative or 0, s.point))}"
                     f" &= {t(s.leading_error)}"
                 ],
             )

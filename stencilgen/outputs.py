@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Literal
 
 from stencilgen.errors import StencilgenError
-from stencilgen.render import read_header
+from stencilgen.header import read_header
 
 __all__ = [
     "Change",
@@ -130,10 +130,7 @@ def read_folder(folder: Path) -> dict[str, str]:
 
 def _ours(text: str) -> bool:
     """Whether stencilgen wrote ``text`` (it carries a checksum line)."""
-    return read_header(text)[1] is not None
-
-
-_SPEC_LINE = re.compile(r"# Spec entry: \[[^\]]*\] of (.+)\Z")
+    return read_header(text).intact is not None
 
 
 def spec_of(text: str) -> str | None:
@@ -147,11 +144,7 @@ def spec_of(text: str) -> str | None:
     >>> spec_of("x = 1\n") is None
     True
     """
-    for line in text.split("\n")[:8]:
-        match = _SPEC_LINE.match(line.rstrip("\r"))
-        if match:
-            return match.group(1).strip()
-    return None
+    return read_header(text).spec
 
 
 def _other_spec(text: str, spec: str | None) -> str | None:
@@ -202,7 +195,7 @@ def protected(change: Change) -> str | None:
     """Why ``change`` must not be applied without ``--force``, or ``None``."""
     if change.old is None:
         return None
-    intact = read_header(change.old)[1]
+    intact = read_header(change.old).intact
     if intact is None:
         return "was not written by stencilgen"
     if not intact:

@@ -398,13 +398,21 @@ def _split_top_level(value: str, brackets: str = "([") -> list[str]:
 
 
 def wrap_terms(
-    text: str, width: int, *, first: str = "", rest: str = "", separator: str = " "
+    text: str,
+    width: int,
+    *,
+    first: str = "",
+    rest: str = "",
+    separator: str = " ",
+    brackets: str = "[",
 ) -> list[str]:
     """Break ``text`` into lines of at most ``width`` at top-level separators.
 
     With ``separator=" "`` a formula breaks before each top-level ``+``/``-``;
-    with ``separator=", "`` a list breaks after each comma. ``first`` and
-    ``rest`` prefix the first and the following lines.
+    with ``separator=", "`` (or ``"; "``) a list breaks after each separator.
+    ``first`` and ``rest`` prefix the first and the following lines; a formula
+    never breaks inside ``brackets`` (``"(["`` for mathematics, ``"["`` for
+    code-like text whose parentheses may be split).
 
     Examples
     --------
@@ -414,7 +422,7 @@ def wrap_terms(
     ['1, 2,', '3']
     """
     if separator == " ":
-        parts = _split_top_level(text, "[")
+        parts = _split_top_level(text, brackets)
         joiner = " "
     else:
         items = text.split(separator)

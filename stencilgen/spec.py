@@ -21,35 +21,30 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stencilgen.errors import SpecError
+from stencilgen import kinds
+from stencilgen.errors import SpecError, closest
+from stencilgen.kinds import COMMON_KEYS
 from stencilgen.limits import check_spec_offsets, read_limited
+from stencilgen.printing import entry_toml
+from stencilgen.taylor import as_exact
 
 __all__ = [
     "COMMON_KEYS",
     "Entry",
     "Fields",
     "Spec",
-    "closest",
-    "defined_names",
     "load_spec",
     "parse_spec",
 ]
-
-#: Keys every entry may have, whatever its kind.
-COMMON_KEYS: Mapping[str, str] = {
-    "kind": 'which kind of module the entry builds: "operator" (default), '
-    '"gradient" or "callables"',
-}
 
 _MISSING: Any = object()
 
@@ -78,8 +73,6 @@ class Entry:
     @property
     def toml(self) -> str:
         """The entry as TOML text (for docstrings)."""
-        from stencilgen.printing import entry_toml
-
         return entry_toml(self.name, self.table)
 
 
@@ -89,18 +82,6 @@ class Spec:
 
     path: Path
     entries: tuple[Entry, ...]
-
-
-def closest(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or ``""``.
-
-    Examples
-    --------
-    >>> closest("acuracy", ["accuracy", "derivative"])
-    "; did you mean 'accuracy'?"
-    """
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 class Fields:
@@ -191,8 +172,6 @@ class Fields:
         Strings go through the restricted parser (never ``eval``); the result is
         exact (:func:`stencilgen.taylor.as_exact`).
         """
-        from stencilgen.taylor import as_exact
-
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise self.error(
@@ -273,38 +252,6 @@ def _check_name(path: str, name: str) -> None:
 _SHADOWED = frozenset({"np", "numpy"})
 
 
-def defined_names(kind: Any, name: str) -> tuple[str, ...]:
-    """The module-level names that an entry ``name`` of ``kind`` generates.
-
-    From the kind's optional ``DEFINES`` templates (default ``("{name}",)``; see
-    :mod:`stencilgen.kinds`).
-
-    Examples
-    --------
-    >>> from stencilgen.kinds import get_kind
-    >>> defined_names(get_kind("gradient"), "grad")
-    ('grad', 'grad_weights')
-    """
-    templates = getattr(kind, "DEFINES", ("{name}",))
-    return tuple(template.format(name=name) for template in templates)
-
-
-def _check_reserved(path: str, name: str, kind_name: str, kind: Any) -> None:
-    """Refuse an entry whose generated names clash with the kind's own names."""
-    reserved: frozenset[str] = getattr(kind, "RESERVED", frozenset())
-    for defined in defined_names(kind, name):
-        if defined in reserved:
-            function = (
-                "the name" if defined == name else f"the function {defined!r} it makes"
-            )
-            raise SpecError(
-                f"{path}: entry [{name}]: {function} would clash with the "
-                f"{defined!r} that every {kind_name!r} module defines for itself "
-                f"(reserved: {', '.join(sorted(reserved))}); rename the entry, "
-                f"e.g. [{name}_op]"
-            )
-
-
 def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
     """Validate spec text; ``path`` is only used in messages and :attr:`Spec.path`.
 
@@ -313,8 +260,6 @@ def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
     SpecError
         One line naming file, entry and key.
     """
-    from stencilgen import kinds
-
     label = Path(path).as_posix()
     try:
         data = tomllib.loads(text)
@@ -361,23 +306,7 @@ def parse_spec(text: str, path: str | Path = "stencils.toml") -> Spec:
             )
         seen[folded] = name
         fields = Fields(label, name, table)
-        kind_name = fields.string("kind", default="operator")
-        kind = kinds.get_kind(kind_name, fields)
-        _check_reserved(label, name, kind_name, kind)
-        allowed = {**COMMON_KEYS, **kind.KEYS}
-        for key in table:
-            if key not in allowed:
-                raise fields.error(
-                    key,
-                    f"unknown key for kind {kind_name!r}"
-                    + closest(key, allowed)
-                    + (
-                        ""
-                        if closest(key, allowed)
-                        else f"; allowed keys: {', '.join(sorted(allowed))}"
-                    ),
-                )
-        config = kind.parse(fields)
+        kind_name, config = kinds.parse_entry(fields)
         entries.append(Entry(name, kind_name, table, config))
     return Spec(Path(path), tuple(entries))
 

@@ -13,55 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import sympy
 
 from stencilgen import limits
 from stencilgen.errors import StencilError
+from stencilgen.notation import F, H, X, derivative_at
+from stencilgen.spectrum import SpectralReport, spectrum
 from stencilgen.taylor import fd_weights, leading_term, prepare_offsets
-
-if TYPE_CHECKING:
-    from stencilgen.spectrum import SpectralReport
 
 __all__ = [
     "FAMILIES",
-    "F",
-    "H",
     "Stencil",
-    "X",
     "backward",
     "central",
-    "derivative_at",
     "family_offsets",
     "forward",
     "make_stencil",
 ]
 
-#: The function, variable and grid step used in formulas and error terms.
-F = sympy.Function("f")
-X = sympy.Symbol("x")
-H = sympy.Symbol("h")
-
 Family = Literal["central", "forward", "backward"]
 #: The stencil families with offsets chosen as in Fornberg (1988), Tables 1 and 3.
 FAMILIES: tuple[Family, ...] = ("central", "forward", "backward")
-
-
-def derivative_at(k: int, point: sympy.Expr = X) -> sympy.Expr:
-    """The expression for :math:`f^{(k)}` evaluated at ``point``.
-
-    Examples
-    --------
-    >>> derivative_at(3)
-    Derivative(f(x), (x, 3))
-    >>> derivative_at(0, X + H / 2)
-    f(h/2 + x)
-    """
-    if k == 0:
-        return F(point)
-    expr = sympy.Derivative(F(X), (X, k))
-    return expr if point == X else sympy.Subs(expr, X, point)
 
 
 @dataclass(frozen=True)
@@ -74,7 +48,7 @@ class Stencil:
     Examples
     --------
     >>> s = forward(1, 2)
-    >>> s.offsets, s.weights, s.accuracy, s.error_order, s.error_coefficient
+    >>> s.offsets, s.weights, s.accuracy, s.error_derivative, s.error_coefficient
     ((0, 1, 2), (-3/2, 2, -1/2), 2, 3, -1/3)
 
     Attributes
@@ -90,7 +64,7 @@ class Stencil:
     accuracy : int or None
         ``p`` such that the error is :math:`O(h^p)`; ``None`` when the stencil is
         exact for every function (no error term at all).
-    error_order : int or None
+    error_derivative : int or None
         ``k = m + p``: the derivative the leading error term multiplies.
     error_coefficient : sympy.Expr
         :math:`M_k / k!`, the exact constant of the leading error term (0 if none).
@@ -101,8 +75,13 @@ class Stencil:
     at: sympy.Expr
     weights: tuple[sympy.Expr, ...]
     accuracy: int | None
-    error_order: int | None
+    error_derivative: int | None
     error_coefficient: sympy.Expr
+
+    @property
+    def error_order(self) -> int | None:
+        """Deprecated name of :attr:`error_derivative` (kept for old code)."""
+        return self.error_derivative
 
     @property
     def symbolic(self) -> bool:
@@ -135,11 +114,13 @@ class Stencil:
         >>> central(1, 2).leading_error
         h**2*Derivative(f(x), (x, 3))/6
         """
-        if self.error_order is None:
+        if self.error_derivative is None:
             return sympy.S.Zero
-        scale = 1 if self.symbolic else H ** (self.error_order - self.derivative)
+        scale = 1 if self.symbolic else H ** (self.error_derivative - self.derivative)
         return (
-            self.error_coefficient * scale * derivative_at(self.error_order, self.point)
+            self.error_coefficient
+            * scale
+            * derivative_at(self.error_derivative, self.point)
         )
 
     @property
@@ -172,43 +153,6 @@ class Stencil:
         """
         return derivative_at(self.derivative, self.point)
 
-    def latex(self) -> str:
-        r"""LaTeX for the approximation and its leading error term.
-
-        Derivatives print primed and samples as ``f(x + offset)``, in the order of
-        the offsets, as in the text output (:mod:`stencilgen.display`).
-
-        Examples
-        --------
-        >>> print(central(1, 2).latex())
-        f^{\prime}{\left(x \right)} \approx - \frac{f{\left(x - h \right)}}{2 h} + \frac{f{\left(x + h \right)}}{2 h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x \right)}}{6} + \dots
-        >>> print(make_stencil(1, [0, 1], at="1/2").latex())
-        f^{\prime}{\left(x + \frac{h}{2} \right)} \approx - \frac{f{\left(x \right)}}{h} + \frac{f{\left(x + h \right)}}{h} \quad\text{error: } \frac{h^{2} f^{\prime\prime\prime}{\left(x + \frac{h}{2} \right)}}{24} + \dots
-        """  # noqa: E501
-        # display imports this module: import it here, not at the top.
-        from stencilgen import display
-
-        unit = 1 if self.symbolic else H
-        scale = 1 if self.symbolic else H**self.derivative
-        formula = ""
-        for w, o in zip(self.weights, self.offsets, strict=True):
-            if w == 0:
-                continue
-            term = display.latex(w / scale * F(X + o * unit))
-            if not formula:
-                formula = term
-            elif term.startswith("-"):
-                formula += " - " + term[1:].lstrip()
-            else:
-                formula += " + " + term
-        exact = display.latex(self.exact)
-        if self.error_order is None:
-            return rf"{exact} = {formula or '0'}"
-        error = display.latex(self.leading_error)
-        return (
-            rf"{exact} \approx {formula or '0'} \quad\text{{error: }} {error} + \dots"
-        )
-
     def spectrum(self, tolerance: float = 1e-3) -> SpectralReport:
         """Modified wavenumber and points per wavelength (:mod:`stencilgen.spectrum`).
 
@@ -217,9 +161,6 @@ class Stencil:
         >>> round(central(1, 4).spectrum(1e-3).points_per_wavelength, 1)
         15.0
         """
-        # spectrum builds on this module: import it here, not at the top.
-        from stencilgen.spectrum import spectrum
-
         return spectrum(self, tolerance)
 
     def __str__(self) -> str:
@@ -258,7 +199,13 @@ def make_stencil(derivative: Any, offsets: Iterable[Any], at: Any = 0) -> Stenci
     if term is None:
         return Stencil(m, points, origin, weights, None, None, sympy.S.Zero)
     return Stencil(
-        m, points, origin, weights, term.order - m, term.order, term.coefficient
+        m,
+        points,
+        origin,
+        weights,
+        term.derivative - m,
+        term.derivative,
+        term.coefficient,
     )
 
 

@@ -673,18 +673,18 @@ class LeadingTerm:
     Examples
     --------
     >>> term = leading_term(2, [-1, 0, 1], fd_weights(2, [-1, 0, 1]))
-    >>> term.order, term.coefficient
+    >>> term.derivative, term.coefficient
     (4, 1/12)
 
     Attributes
     ----------
-    order : int
+    derivative : int
         ``k``: the derivative :math:`f^{(k)}` the leading error multiplies.
     coefficient : sympy.Expr
         :math:`M_k / k!`, simplified (factored when symbolic).
     """
 
-    order: int
+    derivative: int
     coefficient: sympy.Expr
 
 
@@ -712,7 +712,7 @@ def leading_term(
     Examples
     --------
     >>> leading_term(1, [-1, 0, 1], fd_weights(1, [-1, 0, 1]))
-    LeadingTerm(order=3, coefficient=1/6)
+    LeadingTerm(derivative=3, coefficient=1/6)
     """
     nodes = [as_exact(x, "node") for x in nodes]
     weights = [as_exact(w, "weight") for w in weights]

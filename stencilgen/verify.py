@@ -200,23 +200,32 @@ def stable_order(
         raise ValueError("need one error per step")
     if len(steps) <= width:
         return convergence_order(steps, errors)
-    order = np.argsort(steps)
-    h = np.log(np.asarray(steps, dtype=float)[order])
+    ranks = np.argsort(steps)
+    h = np.log(np.asarray(steps, dtype=float)[ranks])
     floor = np.finfo(float).tiny
-    e = np.log(np.maximum(np.asarray(errors, dtype=float)[order], floor))
+    e = np.log(np.maximum(np.asarray(errors, dtype=float)[ranks], floor))
     slopes = np.diff(e) / np.diff(h)
     spreads = [
         float(np.ptp(slopes[j : j + width - 1])) for j in range(len(h) - width + 1)
     ]
     best = int(np.argmin(spreads))
-    chosen = order[best : best + width]
+    chosen = ranks[best : best + width]
     return convergence_order([steps[i] for i in chosen], [errors[i] for i in chosen])
 
 
-def order_ok(measured: float | None, claimed: int | None) -> bool:
-    """Whether a measured order is within :data:`ORDER_TOLERANCE` of the claim."""
-    if measured is None or claimed is None:
-        return True
+def order_ok(measured: float | None, claimed: int) -> bool:
+    """Whether a measured order is within :data:`ORDER_TOLERANCE` of the claim.
+
+    A claim that was never measured (``None``) fails: verification must not
+    pass what it did not check.
+
+    Examples
+    --------
+    >>> order_ok(2.1, 2), order_ok(None, 2), order_ok(float("nan"), 2)
+    (True, False, False)
+    """
+    if measured is None:
+        return False
     return math.isfinite(measured) and abs(measured - claimed) <= ORDER_TOLERANCE
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,9 +55,10 @@ def formula_of(stencil: Stencil) -> str:
 
 def expected_error(stencil: Stencil) -> sympy.Expr:
     """The stencil's leading error taken at the evaluation point, as f^(k)(x)."""
-    assert stencil.error_order is not None
-    scale = 1 if stencil.symbolic else h ** (stencil.error_order - stencil.derivative)
-    return stencil.error_coefficient * scale * D(stencil.error_order)
+    k = stencil.error_derivative
+    assert k is not None
+    scale = 1 if stencil.symbolic else h ** (k - stencil.derivative)
+    return stencil.error_coefficient * scale * D(k)
 
 
 def assert_agrees(stencil: Stencil, analysis: Analysis) -> None:
@@ -101,7 +103,7 @@ def test_random_engine_stencils_round_trip():
         m = rng.randint(0, size - 1)
         at = rng.choice([0, 0, Fraction(1, 2), Fraction(-1, 3)])
         stencil = make_stencil(m, offsets, at)
-        if stencil.error_order is None:
+        if stencil.error_derivative is None:
             continue  # derivative 0 taken at a node: exact, nothing to compare
         assert_agrees(stencil, analyze(formula_of(stencil)))
 
@@ -397,6 +399,7 @@ def taylor_polynomial_oracle(
     }
 
 
+@pytest.mark.slow
 def test_random_combinations_match_a_taylor_polynomial():
     rng = random.Random(4)
     degree = 12
@@ -496,6 +499,7 @@ def test_more_terms_on_request():
     assert analysis.error_series == analysis.series[1:]
 
 
+@pytest.mark.slow
 def test_large_formulas_stay_fast():
     stencil = central(2, 16)  # 17 samples
     start = time.perf_counter()
@@ -525,7 +529,11 @@ def formula_texts(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(formula_texts())
 def test_random_valid_formulas_give_an_analysis_or_our_error(text):
     try:
@@ -540,7 +548,7 @@ def test_random_valid_formulas_give_an_analysis_or_our_error(text):
         assert analysis.derivative is None and analysis.reason
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(alphabet="fxh()+-*/2 .u[]i", max_size=30))
 def test_random_text_gives_an_analysis_or_our_error(text):
     try:

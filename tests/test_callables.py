@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy
+from conftest import ROOT
 from scipy.optimize import minimize, rosen, rosen_der, rosen_hess
 
 from stencilgen import central, forward, make_stencil
@@ -30,8 +31,6 @@ from stencilgen.render import Renderer
 from stencilgen.spec import Entry, Fields, load_spec
 from stencilgen.steps import step_rule
 from stencilgen.verify import load_module
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +100,15 @@ def test_constants_are_the_exact_stencil_printed_exactly(
     assert gen.relative_step() == pytest.approx(gen.RELATIVE_STEP, rel=2e-16)
     second = step_rule(central(2, 4))
     assert second.relative_step() == gen.HESSIAN_RELATIVE_STEP
+    # Independent oracle: SymPy's weights, the error coefficient from the first
+    # non-vanishing moment, and the step formula of the module docstring.
+    oracle = sympy.finite_diff_weights(1, [-2, -1, 0, 1, 2], 0)[1][-1]
+    assert tuple(float(w) for w in oracle if w) == gen.WEIGHTS
+    c = sum(w * k**5 for w, k in zip(oracle, range(-2, 3), strict=True)) / 120
+    assert c == sympy.Rational(-1, 30)
+    total = sum(abs(w) for w in oracle)
+    expected = (1 * 2.0**-52 * float(total) / (4 * abs(float(c)))) ** (1 / 5)
+    assert pytest.approx(expected, rel=1e-15) == gen.RELATIVE_STEP
     text = source
     assert "h_rel = (m·ε·Σ|w| / (p·|C|)) ** (1/(m+p))" in text
     assert "Assumption: f varies on the length scale s = max(1, |x|)" in text

@@ -1,14 +1,12 @@
 """The command line as a whole: version, usage errors, exit codes."""
 
 import tomllib
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import stencilgen
 from stencilgen import cli
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_version_matches_the_package_metadata(capsys):

@@ -292,6 +292,7 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, match):
     assert match in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_payload_through_the_real_console_entry(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(

@@ -19,6 +19,7 @@ import sympy
 
 from stencilgen import central, fd_weights
 from stencilgen.cli import main
+from stencilgen.display import stencil_latex
 
 f = sympy.Function("f")
 x, h, hd, hs = sympy.symbols("x h hd hs")
@@ -97,7 +98,7 @@ def test_weights_json_symbolic(capsys: pytest.CaptureFixture[str]) -> None:
 def test_weights_latex(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "weights", "-d", "1", "--offsets=-1,0,1", "--latex")
     assert code == 0
-    assert out.strip() == central(1, 2).latex()
+    assert out.strip() == stencil_latex(central(1, 2))
     assert r"\approx" in out and r"f^{\prime\prime\prime}{\left(x \right)}" in out
 
 
@@ -374,6 +375,7 @@ def test_injection_is_rejected_and_runs_nothing(
 # -- the real console script -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_console_script_and_module(tmp_path: Path) -> None:
     script = shutil.which("stencilgen", path=os.path.dirname(sys.executable))
     assert script is not None, "the stencilgen console script is not installed"
@@ -422,3 +424,11 @@ def test_plain_text_is_free_of_sympy_syntax(
     assert (code, err) == (0, "")
     for raw in ("**", "··", "Derivative(", "Subs(", "h·(-"):
         assert raw not in out, (raw, out)
+
+
+def test_json_error_derivative_and_its_deprecated_alias(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["weights", "-d", "2", "--offsets=-1,0,1", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["error_derivative"] == payload["error_order"] == 4

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -239,6 +240,7 @@ def test_length_and_nesting_limits():
     assert parse_formula(shallow).samples[0].coefficient == 1
 
 
+@pytest.mark.slow
 def test_long_sums_are_handled_iteratively_and_quickly():
     # 1400 terms: far deeper than Python's recursion limit if folded recursively.
     text = "+".join(["f(x+h)"] * 700 + ["h*f(x)"] * 700)
@@ -281,7 +283,7 @@ def test_too_many_distinct_samples():
 ALPHABET = "fxhu()[]+-*/.,0123456789 ia_'\"=:"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=40))
 def test_random_text_gives_a_formula_or_our_error(text):
     try:
@@ -313,7 +315,11 @@ def formulas(draw: st.DrawFn) -> tuple[str, sympy.Expr]:
     return " + ".join(text_terms), sympy.Add(*oracle_terms)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(formulas())
 def test_random_valid_formulas_match_their_oracle(case):
     text, oracle = case

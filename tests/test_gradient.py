@@ -12,6 +12,8 @@ import types
 
 import numpy as np
 import pytest
+import sympy
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -161,7 +163,7 @@ def problems(draw):
     return f, varargs, axes, edge_order
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(problems())
 def test_agrees_with_numpy_on_random_grids(grad, problem):
     f, varargs, axes, edge_order = problem
@@ -357,6 +359,14 @@ def test_weights_come_from_the_engine(grad):
     assert "a = -hd / (hs * (hd + hs))" in source
     assert "b = (hd - hs) / (hd * hs)" in source
     assert "c = hs / (hd * (hd + hs))" in source
+    # Independent oracle: SymPy's weights on [-hs, 0, hd], evaluated where the
+    # module evaluates its own (the interior point of x = 0, 0.3, 1.0).
+    hs, hd = sympy.symbols("hs hd", positive=True)
+    oracle = sympy.finite_diff_weights(1, [-hs, 0, hd], 0)[1][-1]
+    x = np.array([0.0, 0.3, 1.0])
+    ours = grad._interior_weights(x, np.diff(x), 0, 1)
+    for mine, theirs in zip(ours, oracle, strict=True):
+        assert float(mine[0]) == pytest.approx(float(theirs.subs({hs: 0.3, hd: 0.7})))
 
 
 def test_kind_rejects_bad_entries():

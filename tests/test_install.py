@@ -16,7 +16,8 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+from conftest import ROOT
 
 SPEC = """\
 [slope]
@@ -38,6 +39,7 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_builds_a_spec_in_another_folder(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run(

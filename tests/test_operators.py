@@ -16,6 +16,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 import sympy
+from conftest import ROOT, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,8 +25,6 @@ from stencilgen.render import Renderer
 from stencilgen.spec import parse_spec
 from stencilgen.stencil import make_stencil
 from stencilgen.verify import load_module
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def load(name: str) -> ModuleType:
@@ -43,6 +42,7 @@ UNIFORM = [("d1_central2", 1, 2), ("d1_central4", 1, 4), ("d2_central8", 2, 8)]
 UNIFORM += [("d1_forward2", 1, 2)]
 
 
+@pytest.mark.slow
 def test_modules_import_only_numpy_and_the_standard_library() -> None:
     for path in sorted((ROOT / "generated").glob("d*.py")):
         code = (
@@ -92,6 +92,12 @@ def test_docstring_holds_exact_weights_formula_and_error() -> None:
     assert "-1/560, 8/315, -1/5, 8/5, -205/72, 8/5, -1/5, 8/315, -1/560" in doc
     assert "leading error: -h**8*f^(10)(x)/3150" in doc
     assert str(make_stencil(2, range(-4, 5)).error_coefficient) == "-1/3150"
+    # Independent oracle: SymPy's weights, and the first non-vanishing moment
+    # sum(w_k k**10) / 10! of the Taylor series (moments 3..9 vanish).
+    oracle = sympy.finite_diff_weights(2, list(range(-4, 5)), 0)[2][-1]
+    assert ", ".join(str(w) for w in oracle) in doc
+    moment = sum(w * k**10 for w, k in zip(oracle, range(-4, 5), strict=True))
+    assert moment / sympy.factorial(10) == sympy.Rational(-1, 3150)
     assert "[d2_central8]\n        derivative = 2\n        accuracy = 8" in doc
     assert "out[0]: offsets 0..9" in doc
 
@@ -102,6 +108,8 @@ def test_constants_are_exact_literals() -> None:
     weights = load("d2_central8")._LEFT0
     exact = make_stencil(2, range(10)).weights
     assert weights == tuple(float(Fraction(int(w.p), int(w.q))) for w in exact)
+    oracle = sympy.finite_diff_weights(2, list(range(10)), 0)[2][-1]  # independent
+    assert weights == tuple(float(Fraction(int(w.p), int(w.q))) for w in oracle)
 
 
 @pytest.mark.parametrize("axis", [-3, -2, -1, 0, 1, 2])
@@ -286,7 +294,7 @@ def test_decreasing_coordinates_and_empty_arrays() -> None:
     assert load("d1_periodic4").d1_periodic4(np.ones((0, 8))).shape == (0, 8)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     derivative=st.integers(1, 4),
     family=st.sampled_from(["central", "forward", "backward"]),
@@ -329,6 +337,7 @@ def test_any_family_entry_matches_sympy_weights_and_verifies(
     np.testing.assert_allclose(inner, expected, rtol=1e-11, atol=1e-8)
 
 
+@pytest.mark.slow
 def test_every_family_grid_and_boundary_is_ruff_clean(tmp_path: Path) -> None:
     renderer = Renderer()
     count = 0

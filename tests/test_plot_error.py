@@ -28,6 +28,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+@pytest.mark.slow
 def test_cli_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "error.png"
     args = ["plot-error", "-d", "1", "--offsets=-1,0,1", "--function", "sin(x)"]

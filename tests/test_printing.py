@@ -9,12 +9,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import sympy
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stencilgen import printing
 
-ROOT = Path(__file__).resolve().parents[1]
 A, B, C = sympy.symbols("a b c")
 VALUES = {"a": 0.7, "b": 1.9, "c": -1.3}
 
@@ -58,7 +58,7 @@ def combine(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.
 expressions = st.recursive(atoms, combine, max_leaves=8)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(expressions)
 def test_expression_text_evaluates_to_the_expression(expr: sympy.Expr) -> None:
     text = printing.expression(expr)

@@ -10,15 +10,15 @@ import doctest
 import importlib.util
 import math
 import re
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
-from stencilgen.render import RUNTIME_MARKER, Renderer, template_dir
+from stencilgen.inputs import template_dir
+from stencilgen.render import RUNTIME_MARKER, Renderer
 
-ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = template_dir() / "runtime"
 
 

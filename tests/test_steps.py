@@ -65,6 +65,7 @@ def test_textbook_central_difference() -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stencil", STENCILS, ids=IDS)
 def test_constants_match_an_independent_series(stencil: Stencil) -> None:
     """Σ|w| from the weights; C from the series of the stencil applied to exp."""

@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,7 +51,7 @@ def _fraction(w: sympy.Expr) -> Fraction:
 # -- the oracle: sympy.finite_diff_weights ------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(stencil_cases(max_size=8))
 def test_matches_sympy_finite_diff_weights(
     case: tuple[int, list[Fraction], Fraction],
@@ -62,7 +63,7 @@ def test_matches_sympy_finite_diff_weights(
     assert all(isinstance(w, sympy.Rational) for w in weights)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(stencil_cases(max_size=6))
 def test_every_input_type_gives_the_same_weights(
     case: tuple[int, list[Fraction], Fraction],
@@ -104,7 +105,7 @@ def test_large_stencil_is_exact() -> None:
 # -- the independent path: the Taylor system solved by SymPy ------------------------
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(stencil_cases(max_size=5))
 def test_taylor_system_agrees_on_numbers(
     case: tuple[int, list[Fraction], Fraction],
@@ -149,7 +150,7 @@ def test_symbolic_weights_satisfy_the_moment_conditions(
         assert sympy.simplify(moment(weights, nodes, k) - expected) == 0
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(symbolic_offsets(), st.data())
 def test_random_symbolic_offsets_agree_with_the_taylor_system(
     offsets: list[sympy.Expr], data: st.DataObject
@@ -172,7 +173,7 @@ def test_symbolic_weights_also_match_sympy_finite_diff_weights() -> None:
 # -- Hypothesis properties, exact -----------------------------------------------------
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(stencil_cases(max_size=8))
 def test_moment_conditions(case: tuple[int, list[Fraction], Fraction]) -> None:
     m, offsets, at = case
@@ -183,14 +184,14 @@ def test_moment_conditions(case: tuple[int, list[Fraction], Fraction]) -> None:
         assert total == (math.factorial(m) if k == m else 0)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(stencil_cases(max_size=8).filter(lambda case: case[0] >= 1))
 def test_weights_sum_to_zero(case: tuple[int, list[Fraction], Fraction]) -> None:
     m, offsets, at = case
     assert sum(fd_weights(m, offsets, at)) == 0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(stencil_cases(max_size=8))
 def test_mirror_symmetry(case: tuple[int, list[Fraction], Fraction]) -> None:
     m, offsets, at = case
@@ -198,7 +199,7 @@ def test_mirror_symmetry(case: tuple[int, list[Fraction], Fraction]) -> None:
     assert mirrored == tuple((-1) ** m * w for w in fd_weights(m, offsets, at))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(stencil_cases(max_size=8), nonzero_rationals())
 def test_scaling(case: tuple[int, list[Fraction], Fraction], scale: Fraction) -> None:
     m, offsets, at = case
@@ -207,7 +208,7 @@ def test_scaling(case: tuple[int, list[Fraction], Fraction], scale: Fraction) ->
     assert scaled == tuple(factor * w for w in fd_weights(m, offsets, at))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(stencil_cases(max_size=7), st.data())
 def test_exact_on_polynomials_below_n(
     case: tuple[int, list[Fraction], Fraction], data: st.DataObject
@@ -225,7 +226,7 @@ def test_exact_on_polynomials_below_n(
     assert approx == exact
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(stencil_cases(max_size=7))
 def test_accuracy_and_leading_error_from_first_nonvanishing_moment(
     case: tuple[int, list[Fraction], Fraction],
@@ -251,7 +252,7 @@ def test_accuracy_and_leading_error_from_first_nonvanishing_moment(
         return
     k, coefficient = first
     assert stencil.accuracy is not None and stencil.accuracy >= n - m
-    assert stencil.error_order == k == m + stencil.accuracy
+    assert stencil.error_derivative == k == m + stencil.accuracy
     assert stencil.error_coefficient == _q(coefficient)
     assert leading_term(m, [_q(x) for x in nodes], stencil.weights) == (
         leading_term(m, nodes, stencil.weights)
@@ -268,7 +269,7 @@ def test_accuracy_exceeds_n_minus_m_for_symmetric_stencils() -> None:
 def test_leading_term_none_for_an_exact_stencil() -> None:
     assert leading_term(0, [-1, 0, 1], fd_weights(0, [-1, 0, 1])) is None
     term = leading_term(1, [-1, 0, 1], fd_weights(1, [-1, 0, 1]))
-    assert term is not None and (term.order, term.coefficient) == (
+    assert term is not None and (term.derivative, term.coefficient) == (
         3,
         sympy.Rational(1, 6),
     )
@@ -352,7 +353,7 @@ def test_solve_taylor_system_validates_too() -> None:
         solve_taylor_system(1, [0, 1, 1])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(distinct_offsets(1, 6), st.integers(0, 8))
 def test_too_few_offsets_always_refused(offsets: list[Fraction], m: int) -> None:
     if len(offsets) > m:
@@ -426,7 +427,7 @@ def test_many_symbolic_offsets_run_in_bounded_time() -> None:
     assert time.perf_counter() - start < 10
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(symbolic_offsets(), st.data())
 def test_leading_term_of_symbolic_offsets_is_the_first_nonvanishing_moment(
     offsets: list[sympy.Expr], data: st.DataObject
@@ -445,5 +446,5 @@ def test_leading_term_of_symbolic_offsets_is_the_first_nonvanishing_moment(
     if expected is None:
         assert term is None
     else:
-        assert term is not None and term.order == expected.order
+        assert term is not None and term.derivative == expected.derivative
         assert sympy.cancel(term.coefficient - expected.coefficient) == 0

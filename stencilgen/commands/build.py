@@ -14,18 +14,19 @@ overwriting it needs ``--force`` (see :mod:`stencilgen.outputs`).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from stencilgen.build import build
+from stencilgen.header import regenerate_command
+from stencilgen.inputs import up_to_date
 from stencilgen.outputs import (
     protected,
     remove_staging,
     stale_staging,
     unified_diff,
 )
-from stencilgen.render import regenerate_command
 
 __all__ = ["register", "run"]
 
@@ -81,7 +82,15 @@ def run(args: argparse.Namespace) -> int:
     # Debris of an interrupted build: --check reports it, a build removes it
     # (once the spec is read and verified; write_changes also does, under lock).
     stale = stale_staging(out)
-    result = build(spec, out, write=not dry, force=args.force)
+    fresh = up_to_date(spec, out) if dry and not stale else None
+    if fresh is not None:
+        # Every recorded input hash matches: decided without SymPy or Jinja2.
+        print(f"{out.as_posix()}/ is up to date ({fresh} modules)")
+        return 0
+    # The pipeline (SymPy, Jinja2, NumPy) loads only when the hashes cannot
+    # decide: a registry-style lazy load, like the kinds' (stencilgen.kinds).
+    pipeline = importlib.import_module("stencilgen.build")
+    result = pipeline.build(spec, out, write=not dry, force=args.force)
     regenerated = [m for m in result.modules if not m.reused]
     if regenerated and (not result.report.ok or not dry):
         print(result.report.table())

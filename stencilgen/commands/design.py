@@ -18,6 +18,7 @@ from typing import Any
 from stencilgen.design import Design, DesignError, design
 from stencilgen.errors import ExpressionError
 from stencilgen.expr import parse_expression, parse_list
+from stencilgen.plotting import parse_point
 
 __all__ = ["design_json", "design_text", "register", "run"]
 
@@ -154,8 +155,6 @@ def design_text(result: Design) -> str:
 def _band(text: str | None) -> float | None:
     if text is None:
         return None
-    from stencilgen.plotting import parse_point
-
     try:
         return float(parse_point(text))
     except ExpressionError as error:

@@ -15,6 +15,9 @@ import math
 from typing import Any
 
 from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
+from stencilgen.compact import compact_scheme
+from stencilgen.errors import StencilgenError
+from stencilgen.spectral_plot import plot_spectrum
 from stencilgen.spectrum import DEFAULT_TOLERANCE, SpectralReport, spectrum
 
 __all__ = ["register", "report_json", "report_text", "run"]
@@ -173,8 +176,6 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
-    from stencilgen.errors import StencilgenError
-
     if not 1 <= args.points <= 10_000:
         raise StencilgenError(
             f"--points must be between 1 and 10000, got {args.points}"
@@ -185,16 +186,12 @@ def run(args: argparse.Namespace) -> int:
                 "--compact takes -d, --accuracy and --lhs-width (central schemes), "
                 "not --offsets or --kind"
             )
-        from stencilgen.compact import compact_scheme
-
         accuracy = 2 * (args.lhs_width + 1) if args.accuracy is None else args.accuracy
         scheme = compact_scheme(args.derivative, accuracy, args.lhs_width).scheme
         report = spectrum(scheme, args.tolerance)
     else:
         report = spectrum(stencil_from_args(args), args.tolerance)
     if args.plot is not None:
-        from stencilgen.spectral_plot import plot_spectrum
-
         path = plot_spectrum(report, args.plot)
         print(
             f"wrote {path}: resolving efficiency {report.resolving_efficiency:.4g}, "

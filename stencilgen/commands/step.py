@@ -13,8 +13,9 @@ from typing import Any
 
 from stencilgen import display
 from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
+from stencilgen.notation import H, derivative_at
 from stencilgen.printing import float17
-from stencilgen.stencil import H, Stencil, derivative_at
+from stencilgen.stencil import Stencil
 from stencilgen.steps import FLOAT32_EPS, FLOAT64_EPS, step_rule
 
 __all__ = ["register", "run", "step_json", "step_text"]
@@ -67,7 +68,8 @@ def step_json(stencil: Stencil, precision: str = "float64") -> dict[str, Any]:
         "weights": [str(w) for w in stencil.weights],
         "weight_sum": str(rule.weight_sum),
         "error_coefficient": str(rule.error_coefficient),
-        "error_order": rule.derivative + rule.accuracy,
+        "error_derivative": rule.derivative + rule.accuracy,
+        "error_order": rule.derivative + rule.accuracy,  # deprecated alias
         "step_factor": str(rule.factor),
         "exponent": str(rule.exponent),
         "precision": precision,

@@ -8,7 +8,8 @@ from typing import Any
 
 from stencilgen import display
 from stencilgen.commands._stencil_args import add_stencil_arguments, stencil_from_args
-from stencilgen.stencil import F, H, Stencil, X
+from stencilgen.notation import F, H, X
+from stencilgen.stencil import Stencil
 
 __all__ = ["formula_text", "register", "run", "stencil_json", "stencil_text"]
 
@@ -55,12 +56,13 @@ def stencil_json(stencil: Stencil) -> dict[str, Any]:
         "weights": [str(w) for w in stencil.weights],
         "accuracy": stencil.accuracy,
         "leading_error": str(stencil.leading_error),
-        "error_order": stencil.error_order,
+        "error_derivative": stencil.error_derivative,
+        "error_order": stencil.error_derivative,  # deprecated alias
         "error_coefficient": str(stencil.error_coefficient),
         "error_convention": "approximation - exact",
         "units": "symbolic" if stencil.symbolic else "offsets in units of h",
         "formula": str(stencil.formula),
-        "latex": stencil.latex(),
+        "latex": display.stencil_latex(stencil),
     }
 
 
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stencil_json(stencil), indent=2))
     elif args.latex:
-        print(stencil.latex())
+        print(display.stencil_latex(stencil))
     else:
         print(stencil_text(stencil))
     return 0

@@ -86,18 +86,30 @@ Registering a kind is one line in :data:`KINDS` below.
 
 from __future__ import annotations
 
+import ast
 import importlib
+from collections import Counter
 from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from stencilgen.spec import closest
+from stencilgen.errors import SpecError, closest
 
 if TYPE_CHECKING:
     from stencilgen.spec import Entry, Fields
     from stencilgen.verify import VerifyRow
 
-__all__ = ["KINDS", "Kind", "available_kinds", "get_kind"]
+__all__ = [
+    "COMMON_KEYS",
+    "KINDS",
+    "Kind",
+    "available_kinds",
+    "bound_twice",
+    "check_bindings",
+    "defined_names",
+    "get_kind",
+    "parse_entry",
+]
 
 #: Spec ``kind`` value → module implementing it (imported on first use).
 KINDS: Mapping[str, str] = {
@@ -105,6 +117,13 @@ KINDS: Mapping[str, str] = {
     "gradient": "stencilgen.kinds.gradient",
     "callables": "stencilgen.kinds.callables",
     "compact": "stencilgen.kinds.compact",
+}
+
+
+#: Keys every entry may have, whatever its kind.
+COMMON_KEYS: Mapping[str, str] = {
+    "kind": 'which kind of module the entry builds: "operator" (default), '
+    '"gradient" or "callables"',
 }
 
 
@@ -158,7 +177,6 @@ def get_kind(name: str, fields: Fields | None = None) -> Kind:
     SpecError
         Unknown or unavailable kind (via ``fields.error("kind", ...)`` when given).
     """
-    from stencilgen.errors import SpecError
 
     def fail(message: str) -> SpecError:
         return fields.error("kind", message) if fields else SpecError(message)
@@ -173,3 +191,128 @@ def get_kind(name: str, fields: Fields | None = None) -> Kind:
     if module is None:
         raise fail(f"kind {name!r} is not available in this version of stencilgen")
     return cast("Kind", module)
+
+
+def parse_entry(fields: Fields) -> tuple[str, Any]:
+    """``(kind name, config)`` of one spec entry: the kind's keys, names, config.
+
+    Finds the entry's kind, refuses names its module reserves and keys it does
+    not know (with a "did you mean"), then runs the kind's ``parse``.
+
+    Raises
+    ------
+    SpecError
+        One line naming file, entry and key.
+    """
+    kind_name = fields.string("kind", default="operator")
+    kind = get_kind(kind_name, fields)
+    _check_reserved(fields.path, fields.name, kind_name, kind)
+    allowed = {**COMMON_KEYS, **kind.KEYS}
+    for key in fields.table:
+        if key not in allowed:
+            hint = closest(key, allowed)
+            raise fields.error(
+                key,
+                f"unknown key for kind {kind_name!r}"
+                + (hint or f"; allowed keys: {', '.join(sorted(allowed))}"),
+            )
+    return kind_name, kind.parse(fields)
+
+
+def defined_names(kind: Any, name: str) -> tuple[str, ...]:
+    """The module-level names that an entry ``name`` of ``kind`` generates.
+
+    From the kind's optional ``DEFINES`` templates (default ``("{name}",)``; see
+    :mod:`stencilgen.kinds`).
+
+    Examples
+    --------
+    >>> from stencilgen.kinds import get_kind
+    >>> defined_names(get_kind("gradient"), "grad")
+    ('grad', 'grad_weights')
+    """
+    templates = getattr(kind, "DEFINES", ("{name}",))
+    return tuple(template.format(name=name) for template in templates)
+
+
+def _check_reserved(path: str, name: str, kind_name: str, kind: Any) -> None:
+    """Refuse an entry whose generated names clash with the kind's own names."""
+    reserved: frozenset[str] = getattr(kind, "RESERVED", frozenset())
+    for defined in defined_names(kind, name):
+        if defined in reserved:
+            function = (
+                "the name" if defined == name else f"the function {defined!r} it makes"
+            )
+            raise SpecError(
+                f"{path}: entry [{name}]: {function} would clash with the "
+                f"{defined!r} that every {kind_name!r} module defines for itself "
+                f"(reserved: {', '.join(sorted(reserved))}); rename the entry, "
+                f"e.g. [{name}_op]"
+            )
+
+
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _count_bindings(node: ast.AST, bound: Counter[str]) -> None:
+    """Count the names ``node`` binds in its own scope (not in nested scopes)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _SCOPES):
+            name = getattr(child, "name", None)
+            if name is not None:
+                bound[name] += 1
+        elif isinstance(child, ast.Import | ast.ImportFrom):
+            for alias in child.names:
+                bound[(alias.asname or alias.name).split(".")[0]] += 1
+        else:
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                bound[child.id] += 1
+            _count_bindings(child, bound)
+
+
+def bound_twice(source: str, names: tuple[str, ...]) -> str | None:
+    r"""The first of ``names`` that ``source`` binds twice at module level, if any.
+
+    Examples
+    --------
+    >>> bound_twice("class W:\n    pass\n\n\ndef W():\n    pass\n", ("W",))
+    'W'
+    >>> bound_twice("import math\nx = [x for x in range(3)]\n", ("x",)) is None
+    True
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None  # verification reports it
+    bound: Counter[str] = Counter()
+    _count_bindings(tree, bound)
+    return next((name for name in names if bound[name] > 1), None)
+
+
+def check_bindings(kind_name: str, entry: str, body: str, spec_name: str) -> None:
+    """Refuse a rendered module that binds one of the entry's names twice.
+
+    The safety net behind ``RESERVED``: a kind that forgot to list one of its
+    module-level names would otherwise shadow the entry's function silently.
+
+    Raises
+    ------
+    SpecError
+        Naming the entry and the clashing name.
+    """
+    clash = bound_twice(body, defined_names(get_kind(kind_name), entry))
+    if clash:
+        raise SpecError(
+            f"{spec_name}: entry [{entry}]: the generated {kind_name!r} module "
+            f"defines its own {clash!r}, which this entry's name would clash with; "
+            f"rename the entry, e.g. [{entry}_op]"
+        )

@@ -30,16 +30,8 @@ import sympy
 
 from stencilgen import display, printing
 from stencilgen.errors import StencilgenError
-from stencilgen.stencil import (
-    FAMILIES,
-    F,
-    H,
-    Stencil,
-    X,
-    derivative_at,
-    family_offsets,
-    make_stencil,
-)
+from stencilgen.notation import F, H, X, derivative_at
+from stencilgen.stencil import FAMILIES, Stencil, family_offsets, make_stencil
 from stencilgen.steps import StepRule, step_rule
 from stencilgen.taylor import moment
 from stencilgen.verify import (
@@ -256,35 +248,6 @@ def _sampled(
     return [(o, w) for o, w in zip(nodes, weights, strict=True) if w != 0]
 
 
-def _tuple_assignment(name: str, items: Sequence[str]) -> str:
-    """``NAME = (a, b)``, wrapped as ruff formats a long tuple."""
-    inner = ", ".join(items) + ("," if len(items) == 1 else "")
-    line = f"{name} = ({inner})"
-    if len(line) <= printing.LINE_LENGTH:
-        return line
-    # ruff splits a collection that does not fit into one item per line.
-    body = "\n".join(f"    {item}," for item in items)
-    return f"{name} = (\n{body}\n)"
-
-
-def _wrap(text: str, width: int = _WIDTH, indent: str = "    ") -> list[str]:
-    """Split ``text`` before `` + `` / `` - `` so each line fits ``width``."""
-    pieces: list[str] = []
-    start = 0
-    for k in range(1, len(text) - 2):
-        if text[k - 1 : k + 2] in (" + ", " - "):
-            pieces.append(text[start : k - 1])
-            start = k
-    pieces.append(text[start:])
-    lines = [pieces[0]]
-    for piece in pieces[1:]:
-        if len(lines[-1]) + 1 + len(piece) <= width:
-            lines[-1] += " " + piece
-        else:
-            lines.append(indent + piece)
-    return lines
-
-
 def _formula(m: int, pairs: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> str:
     """``f'(x) ≈ (f(x - h)/2 ... ) / h`` with the samples in offset order."""
     terms = []
@@ -310,11 +273,11 @@ def _table(nodes: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> list[s
     return lines
 
 
-def _error_text(stencil: Stencil) -> str:
+def _error_term(stencil: Stencil) -> sympy.Expr:
+    """C·h**p·f^(m+p)(x): the leading error at the point of evaluation."""
     m, p = stencil.derivative, stencil.accuracy
     assert p is not None
-    term = stencil.error_coefficient * H**p * derivative_at(m + p)
-    return display.plain(term)
+    return stencil.error_coefficient * H**p * derivative_at(m + p)
 
 
 def _docstring_lines(entry_name: str, toml: str, config: CallablesConfig) -> list[str]:
@@ -334,7 +297,8 @@ def _docstring_lines(entry_name: str, toml: str, config: CallablesConfig) -> lis
         "",
         *("    " + line for line in toml.splitlines()),
         "",
-        f"Public functions: ``derivative(f, x, h=None)`` ({_ordinal(m)} derivative, "
+        "Public functions: ``derivative(f, x, h=None)`` "
+        f"({display.ordinal(m)} derivative, "
         "vectorised",
     ]
     if m == 1:
@@ -356,11 +320,12 @@ def _docstring_lines(entry_name: str, toml: str, config: CallablesConfig) -> lis
             _WIDTH,
         ),
         "",
-        *("    " + line for line in _wrap(_formula(m, pairs), _WIDTH - 4)),
+        *printing.wrap_terms(_formula(m, pairs), _WIDTH, first="    ", rest="        "),
         "",
         *("    " + line for line in _table(nodes, stencil.weights)),
         "",
-        f"Leading error (approximation − exact): {_error_text(stencil)}.",
+        "Leading error (approximation − exact): "
+        f"{display.error_text(_error_term(stencil))}.",
         "",
         "Default step",
         "------------",
@@ -392,11 +357,6 @@ def _docstring_lines(entry_name: str, toml: str, config: CallablesConfig) -> lis
     return lines
 
 
-def _ordinal(m: int) -> str:
-    names = {1: "first", 2: "second", 3: "third", 4: "fourth"}
-    return names.get(m, f"{m}th")
-
-
 def _cost(config: CallablesConfig) -> str:
     pairs = _sampled(config.nodes, config.stencil.weights)
     moved = sum(1 for node, _ in pairs if node != 0)
@@ -413,8 +373,8 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     >>> from stencilgen.spec import Fields, parse_spec
     >>> entry = parse_spec("[c]\nkind = 'callables'\naccuracy = 4\n").entries[0]
     >>> context = context(entry, derive(entry.config))
-    >>> context["weights_assignment"]
-    'WEIGHTS = (1 / 12, -2 / 3, 2 / 3, -1 / 12)'
+    >>> context["weights"]
+    ['1 / 12', '-2 / 3', '2 / 3', '-1 / 12']
     >>> context["relative_step"], context["gradient_cost"]
     ('0.0012009323661373843', '4·n calls')
     """
@@ -428,17 +388,13 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         ),
         "derivative": str(m),
         "accuracy": str(stencil.accuracy),
-        "offsets_assignment": _tuple_assignment(
-            "OFFSETS", [printing.number(o) for o, _ in pairs]
-        ),
-        "weights_assignment": _tuple_assignment(
-            "WEIGHTS", [printing.number(w) for _, w in pairs]
-        ),
+        "offsets": [printing.number(o) for o, _ in pairs],
+        "weights": [printing.number(w) for _, w in pairs],
         "weight_sum": printing.number(rule.weight_sum),
         "error_coefficient": printing.number(rule.error_coefficient),
         "step_factor": printing.number(rule.factor),
         "relative_step": printing.float17(rule.relative_step()),
-        "derivative_summary": f"The {_ordinal(m)} derivative of ``f`` at every "
+        "derivative_summary": f"The {display.ordinal(m)} derivative of ``f`` at every "
         "element of ``x``.",
         "multivariate": m == 1,
     }
@@ -456,12 +412,8 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                     _WIDTH - 3,
                 )
             ),
-            hessian_offsets_assignment=_tuple_assignment(
-                "HESSIAN_OFFSETS", [printing.number(o) for o, _ in diagonal]
-            ),
-            hessian_weights_assignment=_tuple_assignment(
-                "HESSIAN_WEIGHTS", [printing.number(w) for _, w in diagonal]
-            ),
+            hessian_offsets=[printing.number(o) for o, _ in diagonal],
+            hessian_weights=[printing.number(w) for _, w in diagonal],
             hessian_accuracy=str(second.accuracy),
             hessian_relative_step=printing.float17(plan.hessian_rule.relative_step()),
             gradient_cost=_cost(config),

@@ -31,11 +31,21 @@ import numpy as np
 
 from stencilgen import printing
 from stencilgen.compact import CompactScheme, compact_scheme
+from stencilgen.design import design, family
 from stencilgen.errors import StencilgenError
+from stencilgen.kinds._closure_checks import advection_row
+from stencilgen.spectrum import check_tolerance
+from stencilgen.verify import (
+    POLYNOMIAL_TOLERANCE,
+    VerifyRow,
+    order_ok,
+    polynomial_cases,
+    relative_error,
+    stable_order,
+)
 
 if TYPE_CHECKING:
     from stencilgen.spec import Entry, Fields
-    from stencilgen.verify import VerifyRow
 
 __all__ = [
     "DEFINES",
@@ -136,9 +146,6 @@ def _parse_optimised(
     fields: Fields, m: int, accuracy: int, width: int, boundary: str
 ) -> CompactConfig:
     """An optimised scheme: widths, an accuracy kept exactly and a tolerance."""
-    from stencilgen.design import family
-    from stencilgen.spectrum import check_tolerance
-
     if not fields.has("rhs_width"):
         raise fields.error(
             "rhs_width",
@@ -186,8 +193,6 @@ class Plan:
 def derive(config: CompactConfig) -> Plan:
     """All exact work: the scheme's weights and the closure rows."""
     if config.tolerance is not None:
-        from stencilgen.design import design
-
         assert config.rhs_width is not None
         R, L = config.rhs_width, config.lhs_width
         result = design(
@@ -395,16 +400,6 @@ def _apply(module: ModuleType, name: str) -> Any:
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     """Convergence, Fourier modes or polynomials, and the closures' stability."""
-    from stencilgen.kinds._closure_checks import advection_row
-    from stencilgen.verify import (
-        POLYNOMIAL_TOLERANCE,
-        VerifyRow,
-        order_ok,
-        polynomial_cases,
-        relative_error,
-        stable_order,
-    )
-
     c = plan.config
     fn = _apply(module, c.name)
     m = c.derivative

@@ -41,6 +41,7 @@ import sympy
 
 from stencilgen import display, printing
 from stencilgen.kernel import sample_text, view_name
+from stencilgen.notation import F, H, X
 from stencilgen.stencil import make_stencil
 from stencilgen.taylor import fd_weights, leading_term
 from stencilgen.verify import (
@@ -118,10 +119,6 @@ ACCURACIES = (2, 4)
 #: Elements per block in the generated code: 1 MiB of float64 per operand, so the
 #: few operands of a block stay in cache (measured best of 16K..128K here).
 BLOCK = 131072
-
-H = sympy.Symbol("h")
-X = sympy.Symbol("x")
-F = sympy.Function("f")
 
 
 @dataclass(frozen=True)
@@ -358,7 +355,7 @@ def _error_term(
     term = leading_term(1, list(offsets), list(weights))
     if term is None:
         return None
-    return sympy.factor(term.coefficient) * sympy.Derivative(F(X), (X, term.order))
+    return sympy.factor(term.coefficient) * sympy.Derivative(F(X), (X, term.derivative))
 
 
 @dataclass(frozen=True)
@@ -472,14 +469,6 @@ def _plain(expr: sympy.Expr) -> str:
     return display.plain(expr)
 
 
-def _offsets_text(offsets: Sequence[sympy.Expr]) -> str:
-    return ", ".join(_plain(o) for o in offsets)
-
-
-def _error_text(error: sympy.Expr | None) -> str:
-    return "none (exact)" if error is None else _plain(error)
-
-
 def _interior_names(accuracy: int) -> list[str]:
     if accuracy == 2:
         return ["a", "b", "c"]
@@ -576,22 +565,23 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             ]
             ulines.append(
                 _comment(
-                    f"offsets {_offsets_text(point.offsets)}: accuracy {point.accuracy}"
+                    f"offsets {display.offsets_text(point.offsets)}: "
+                    f"accuracy {point.accuracy}"
                 )
             )
             ulines.append(_assign(f"out[at({window.here})]", _weighted_sum(terms)))
             if window.here >= 0:
                 edge_doc.append(
                     f"edge_order={e}, out[{window.here}]: offsets "
-                    f"{_offsets_text(point.offsets)}; weights "
+                    f"{display.offsets_text(point.offsets)}; weights "
                     + ", ".join(_plain(w) for w in point.weights)
-                    + f"; error {_error_text(point.error)}"
+                    + f"; error {display.error_text(point.error)}"
                 )
             # Coordinate array: spacings or displacements of the window's points.
             spaced = point.spaced
             nlines.append(
                 _comment(
-                    f"offsets {_offsets_text(spaced.offsets)}: "
+                    f"offsets {display.offsets_text(spaced.offsets)}: "
                     f"accuracy {point.accuracy}"
                 )
             )
@@ -671,9 +661,9 @@ def _function_doc(
         f"Interior, evenly spaced (step h), accuracy {p}::",
         "",
         f"    f'(x) ≈ {_plain(_formula(uniform_offsets, uniform_weights))}",
-        f"    offsets: {_offsets_text(uniform_offsets)}",
+        f"    offsets: {display.offsets_text(uniform_offsets)}",
         "    weights: " + ", ".join(_plain(w) for w in uniform_weights),
-        f"    leading error: {_error_text(plan.uniform_error)}",
+        f"    leading error: {display.error_text(plan.uniform_error)}",
         "",
     ]
     names = _interior_names(p)
@@ -683,12 +673,12 @@ def _function_doc(
         "",
         "    f'(x[i]) ≈ "
         + " + ".join(f"{n}·f(x[i{_signed(k - half)}])" for k, n in enumerate(names)),
-        f"    offsets: {_offsets_text(gap_offsets)}",
+        f"    offsets: {display.offsets_text(gap_offsets)}",
     ]
     for n, w in zip(names, nonuniform, strict=True):
         line = f"    {n} = {_plain(w)}"
         lines.append(line if len(line) <= 80 else f"    {n}: see _interior_weights")
-    error = _error_text(plan.interior_error)
+    error = display.error_text(plan.interior_error)
     line = f"    leading error: {error}"
     lines += [
         line
@@ -698,8 +688,16 @@ def _function_doc(
     ]
     lines += ["Near the ends, evenly spaced (the right end mirrors the left)::", ""]
     for line in edge_doc:
-        lines += _wrap("    ", line)
-    lines = [wrapped for line in lines for wrapped in _wrap_formula(line)]
+        lines += printing.wrap_terms(
+            line, 88, first="    ", rest="        ", separator="; "
+        )
+    lines = [
+        wrapped
+        for line in lines
+        for wrapped in printing.wrap_terms(
+            line, 84, rest=" " * (len(line) - len(line.lstrip()) + 4), brackets="(["
+        )
+    ]
     lines += [
         "",
         "Parameters",
@@ -763,46 +761,6 @@ def _examples(name: str, p: int) -> list[str]:
         f">>> bool(np.allclose({name}(x**4, x), 4 * x**3))",
         "True",
     ]
-
-
-def _wrap_formula(line: str, width: int = 84) -> list[str]:
-    """Break a long formula line before top-level ``+``/``-`` signs."""
-    if len(line) <= width:
-        return [line]
-    pad = " " * (len(line) - len(line.lstrip()) + 4)
-    out = []
-    depth = 0
-    current = ""
-    for k, char in enumerate(line):
-        depth += char in "(["
-        depth -= char in ")]"
-        if (
-            depth == 0
-            and char in "+-"
-            and line[k - 1 : k] == " "
-            and line[k + 1 : k + 2] == " "
-            and len(current) > width // 2
-        ):
-            out.append(current.rstrip())
-            current = pad
-        current += char
-    out.append(current.rstrip())
-    return out
-
-
-def _wrap(pad: str, line: str) -> list[str]:
-    """Split a long documentation line at '; ' so it fits 88 columns."""
-    out = []
-    current = pad
-    for k, part in enumerate(line.split("; ")):
-        piece = part if k == 0 else "; " + part
-        if len(current) + len(piece) > 88 and current.strip():
-            out.append(current.rstrip())
-            current = pad + "    " + piece[2:]
-        else:
-            current += piece
-    out.append(current.rstrip())
-    return out
 
 
 def _formula(offsets: Sequence[sympy.Expr], weights: Sequence[sympy.Expr]) -> Any:

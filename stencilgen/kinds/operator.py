@@ -33,9 +33,11 @@ from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sympy
 
-from stencilgen import printing
+from stencilgen import display, printing
+from stencilgen.design import check_band, design, family
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -47,6 +49,9 @@ from stencilgen.kernel import (
     spacing_name,
     uniform_kernel,
 )
+from stencilgen.kinds import _closure_checks, _operator_checks
+from stencilgen.plotting import parse_point
+from stencilgen.spectrum import check_tolerance
 from stencilgen.stencil import Stencil, family_offsets, make_stencil
 
 if TYPE_CHECKING:
@@ -79,7 +84,7 @@ DEFINES: tuple[str, ...] = ("{name}", "{name}_weights", "{name}_apply")
 #: Public module-level names every generated operator module binds itself (its
 #: imports and the coordinates grid's ``Weights``); an entry may not take them.
 RESERVED: frozenset[str] = frozenset(
-    {"NamedTuple", "Weights", "math", "np", "operator"}
+    {"Weights", "collections", "math", "np", "operator"}
 )
 
 KEYS: Mapping[str, str] = {
@@ -247,9 +252,6 @@ def _parse_designed(
     (:mod:`stencilgen.design`); here only the cheap exact solve that proves some
     weight is free.
     """
-    from stencilgen.design import check_band, family
-    from stencilgen.spectrum import check_tolerance
-
     for key in ("offsets", "accuracy"):
         if not fields.has(key):
             raise fields.error(
@@ -309,8 +311,6 @@ def _band_value(fields: Fields) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        from stencilgen.plotting import parse_point
-
         try:
             return float(parse_point(value))
         except StencilgenError as error:
@@ -322,8 +322,6 @@ def _band_value(fields: Fields) -> float:
 
 def _designed_stencil(config: OperatorConfig) -> tuple[Stencil, Any]:
     """The designed interior stencil (exact weights) and the design behind it."""
-    from stencilgen.design import design
-
     request = config.design
     assert request is not None
     result = design(
@@ -587,15 +585,6 @@ def _coordinate_kernel(
 # ------------------------------------------------------------------ rendering
 
 
-def _ascii(expr: sympy.Expr) -> str:
-    from stencilgen.display import readable
-
-    text: str = sympy.sstr(readable(expr), order="none")
-    # ASCII only (generated files land in projects with other lint settings).
-    digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-    return text.replace("⁽", "^(").replace("⁾", ")").translate(digits)
-
-
 def _plain_ascii(text: str) -> str:
     """Mathematics of :mod:`stencilgen.design` in ASCII, for generated files."""
     for symbol, word in (("σ", "sigma"), ("θ", "theta"), ("∫ ", "integral of ")):
@@ -616,10 +605,6 @@ def _one_d(offsets: Sequence[int], weights: Sequence[sympy.Expr], m: int) -> str
 
 def _weights_text(stencil: Stencil) -> str:
     return ", ".join(str(w) for w in stencil.weights)
-
-
-def _offsets_text(offsets: Sequence[Any]) -> str:
-    return ", ".join(str(o) for o in offsets)
 
 
 def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
@@ -643,13 +628,13 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
         ),
         *at,
         "",
-        f"offsets: {_offsets_text(c.offsets)}"
+        f"offsets: {display.offsets_text(c.offsets)}"
         + ("" if c.at == 0 else f"; evaluated at {c.at}"),
         *printing.wrap_terms(
             f"weights: {_weights_text(s)}", 80, rest="    ", separator=", "
         ),
         f"accuracy: {c.accuracy}",
-        f"leading error: {_ascii(s.leading_error)}",
+        f"leading error: {display.ascii_text(s.leading_error)}",
     ]
     if p.design is not None:
         d = p.design
@@ -703,7 +688,9 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
             lines += [
                 "",
                 *printing.wrap_terms(
-                    f"leading error: {_ascii(symbolic.leading_error)}", 80, rest="    "
+                    f"leading error: {display.ascii_text(symbolic.leading_error)}",
+                    80,
+                    rest="    ",
                 ),
             ]
         else:
@@ -818,16 +805,12 @@ def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
     their closures (a flagged note when an eigenvalue enters the right
     half-plane; :mod:`stencilgen.kinds._closure_checks`).
     """
-    from stencilgen.kinds import _closure_checks, _operator_checks
-
     rows = _operator_checks.check(plan, module)
     c = plan.config
     if c.derivative == 1 and c.boundary == "one-sided" and c.grid == "uniform":
         function = getattr(module, c.name)
 
         def matrix(n: int) -> Any:
-            import numpy as np
-
             return function(np.eye(n), 1 / (n - 1), axis=0)
 
         rows.append(_closure_checks.advection_row(c.name, c.name, matrix))

@@ -6,10 +6,7 @@ RELATIVE_STEP: see templates/callables.j2), so their names are undefined here
 (ruff ignores F821 in templates/runtime/callables*.py for that reason).
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any, NamedTuple
+import collections
 
 import numpy as np
 
@@ -25,7 +22,7 @@ _SPAN = max(OFFSETS) - min(OFFSETS)
 _SCALES = (2.0, 1.0, 0.5, 0.25)
 
 
-class Result(NamedTuple):
+class Result(collections.namedtuple("Result", ["df", "error", "nfev", "h"])):
     """A derivative with its error estimate, from ``full_output=True``.
 
     Attributes
@@ -54,13 +51,10 @@ class Result(NamedTuple):
         The step used for each element or coordinate.
     """
 
-    df: np.ndarray
-    error: np.ndarray
-    nfev: int
-    h: np.ndarray
+    __slots__ = ()
 
 
-def relative_step(eps: float = _EPS) -> float:
+def relative_step(eps=_EPS):
     """The relative step for function values accurate to about ``eps``.
 
     ``(STEP_FACTOR * eps) ** (1 / (m + p))``: pass ``np.finfo(np.float32).eps`` for
@@ -77,7 +71,7 @@ def relative_step(eps: float = _EPS) -> float:
     return float((STEP_FACTOR * eps) ** (1 / (DERIVATIVE + ACCURACY)))
 
 
-def _check_callable(f: object) -> Callable[..., Any]:
+def _check_callable(f):
     if not callable(f):
         raise TypeError(
             f"f must be a callable such as a function or lambda, got {type(f).__name__}"
@@ -85,7 +79,7 @@ def _check_callable(f: object) -> Callable[..., Any]:
     return f
 
 
-def _as_points(x: object) -> np.ndarray:
+def _as_points(x):
     points = np.asarray(x)
     if points.dtype.kind not in "biuf":
         raise TypeError(
@@ -99,7 +93,7 @@ def _as_points(x: object) -> np.ndarray:
     return points
 
 
-def _steps(h: object, points: np.ndarray, relative: float) -> np.ndarray:
+def _steps(h, points, relative):
     """The step per element of ``points``: given, or the documented default."""
     if h is None:
         # Default: relative step × max(1, |x|), then made exactly representable
@@ -124,7 +118,7 @@ def _steps(h: object, points: np.ndarray, relative: float) -> np.ndarray:
     return np.array(steps)
 
 
-def _checked(value: object, where: Callable[[], str]) -> np.ndarray:
+def _checked(value, where):
     """The values f returned, as floats; non-numbers and non-finite values refused."""
     values = np.asarray(value)
     if values.dtype.kind not in "biuf":
@@ -143,13 +137,13 @@ def _checked(value: object, where: Callable[[], str]) -> np.ndarray:
     return values
 
 
-def _slope(values: list[np.ndarray], span: Any) -> np.ndarray:
+def _slope(values, span):
     """|f'| along one coordinate, roughly: the range of samples over their span."""
     stacked = np.stack(values)
     return np.asarray((stacked.max(axis=0) - stacked.min(axis=0)) / span)
 
 
-def _shift(points: Any, steps: Any, offsets: Any, scales: Any = (1.0,)) -> Any:
+def _shift(points, steps, offsets, scales=(1.0,)):
     """How far rounding moves the samples: max |fl(x + s·o·h) - x - s·o·h|.
 
     Zero where x + s·o·h is exact (the default steps make x + h exact).
@@ -165,30 +159,30 @@ def _shift(points: Any, steps: Any, offsets: Any, scales: Any = (1.0,)) -> Any:
 
 
 def _estimate(
-    levels: list[np.ndarray],
-    round_off: np.ndarray,
-    noise: np.ndarray,
-    order: Any,
-    m: int,
-) -> np.ndarray:
+    levels,
+    round_off,
+    noise,
+    accuracy,
+    m,
+):
     """The error of ``D(h)`` from ``D(s·h)`` for the step multiples ``_SCALES``.
 
     ``levels`` are ``D(2h)``, ``D(h)``, ``D(h/2)`` and ``D(h/4)``.
 
-    Richardson's ``|D(h) - D(2h)| / (2**order - 1)`` plus ``round_off`` (the
+    Richardson's ``|D(h) - D(2h)| / (2**accuracy - 1)`` plus ``round_off`` (the
     round-off bound of D(h)), or ``inf`` where successive differences, although
     above the noise of the values (``noise`` for D(h): round-off in the values
     and in the sample points, ``s**-m`` times that for D(s·h)), do not shrink
-    like ``h**order``: the step is outside the asymptotic range.
+    like ``h**accuracy``: the step is outside the asymptotic range.
     """
     coarse, df = levels[0], levels[1]
-    truncation = np.abs(df - coarse) / (2.0**order - 1)
+    truncation = np.abs(df - coarse) / (2.0**accuracy - 1)
     levels_noise = [_NOISE * noise * s ** float(-m) for s in _SCALES]
     outside = np.zeros(np.shape(df), dtype=bool)
     for k in range(len(levels) - 2):
         big, mid, small = levels[k : k + 3]
-        # D(s·h) - D ≈ c·(s·h)**order: the ratio of the differences it predicts.
-        s_big, s_mid, s_small = (s**order for s in _SCALES[k : k + 3])
+        # D(s·h) - D ≈ c·(s·h)**accuracy: the ratio of the differences it predicts.
+        s_big, s_mid, s_small = (s**accuracy for s in _SCALES[k : k + 3])
         expected = (s_big - s_mid) / (s_mid - s_small)
         to_big, to_small = big - mid, mid - small
         noise_big = levels_noise[k] + levels_noise[k + 1]
@@ -203,9 +197,7 @@ def _estimate(
     return np.where(outside, np.inf, truncation + round_off)[()]
 
 
-def _combine(
-    samples: dict[float, np.ndarray], offsets: tuple[float, ...], scale: float
-) -> np.ndarray:
+def _combine(samples, offsets, scale):
     """Σ w_i · f(x + scale·o_i·h), the stencil sum before dividing by h**m."""
     total = np.zeros_like(samples[scale * offsets[0]])
     for offset, weight in zip(offsets, WEIGHTS, strict=True):
@@ -213,14 +205,14 @@ def _combine(
     return total
 
 
-def _derivative(f: Callable[..., Any], x: Any, h: Any, full_output: bool) -> Any:
+def _derivative(f, x, h, full_output):
     """The body of ``derivative`` (see its docstring in the generated module)."""
     function = _check_callable(f)
     points = _as_points(x)
     steps = _steps(h, points, RELATIVE_STEP)
-    samples: dict[float, np.ndarray] = {}
+    samples = {}
 
-    def sample(offset: float) -> None:
+    def sample(offset):
         if offset in samples:
             return
         value = np.asarray(function(points + offset * steps))
@@ -231,7 +223,7 @@ def _derivative(f: Callable[..., Any], x: Any, h: Any, full_output: bool) -> Any
                 "one value per point (wrap a scalar function with np.vectorize)"
             )
 
-        def where() -> str:
+        def where():
             # The first non-finite element; the first element for non-real values.
             real = value.dtype.kind in "biuf"
             index = _first(~np.isfinite(value)) if real else (0,) * points.ndim
@@ -264,7 +256,7 @@ def _derivative(f: Callable[..., Any], x: Any, h: Any, full_output: bool) -> Any
     return Result(df, error, len(samples), steps)
 
 
-def _first(mask: np.ndarray) -> tuple[int, ...]:
+def _first(mask):
     if mask.ndim == 0:
         return ()
     return tuple(int(i) for i in np.argwhere(mask)[0])

@@ -4,17 +4,12 @@ Included verbatim (from the marker line on) in derivative-1 callables modules,
 after templates/runtime/callables.py and the module constants (see there).
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
 # ---- included in generated modules from here ----
 
 
-def _as_vector(x: object, name: str) -> np.ndarray:
+def _as_vector(x, name):
     points = _as_points(x)
     if points.ndim != 1 or points.size == 0:
         shape = "a scalar" if points.ndim == 0 else f"shape {points.shape}"
@@ -33,14 +28,12 @@ class _Sampler:
     points of the Hessian) share the evaluation.
     """
 
-    def __init__(
-        self, f: Callable[..., Any], x: np.ndarray, steps: np.ndarray, scalar: bool
-    ) -> None:
+    def __init__(self, f, x, steps, scalar):
         self.f, self.x, self.steps, self.scalar = f, x, steps, scalar
-        self.shape: tuple[int, ...] | None = None
-        self.values: dict[tuple[tuple[int, float], ...], np.ndarray] = {}
+        self.shape = None
+        self.values = {}
 
-    def __call__(self, *moves: tuple[int, float]) -> np.ndarray:
+    def __call__(self, *moves):
         key = tuple(sorted((i, o) for i, o in moves if o != 0.0))
         if key in self.values:
             return self.values[key]
@@ -49,7 +42,7 @@ class _Sampler:
             point[i] = self.x[i] + offset * self.steps[i]
         value = np.asarray(self.f(point))
 
-        def where() -> str:
+        def where():
             moved = " + ".join(f"({o:g})·h[{i}]·e[{i}]" for i, o in key)
             return f"x{' + ' + moved if moved else ''} = {point.tolist()}"
 
@@ -70,15 +63,13 @@ class _Sampler:
         return self.values[key]
 
 
-def _first_derivatives(
-    f: Callable[..., Any], x: Any, h: Any, full_output: bool, scalar: bool
-) -> Any:
+def _first_derivatives(f, x, h, full_output, scalar):
     points = _as_vector(x, "gradient" if scalar else "jacobian")
     steps = _steps(h, points, RELATIVE_STEP)
     sampler = _Sampler(_check_callable(f), points, steps, scalar)
     n = points.size
 
-    def column(i: int, scale: float) -> np.ndarray:
+    def column(i, scale):
         pairs = zip(OFFSETS, WEIGHTS, strict=True)
         total = sum((w * sampler((i, scale * o)) for o, w in pairs), np.zeros(()))
         return np.asarray(total / (scale * steps[i]) ** DERIVATIVE)
@@ -107,12 +98,12 @@ def _first_derivatives(
 
 
 def jacobian(
-    f: Callable[..., Any],
-    x: Any,
-    h: Any = None,
+    f,
+    x,
+    h=None,
     *,
-    full_output: bool = False,
-) -> Any:
+    full_output=False,
+):
     """The Jacobian ``J[..., j] = ∂f/∂x[j]`` of ``f: R^n → R^k`` at ``x``.
 
     Same stencil, steps and cost as :func:`gradient`; ``f`` may return an array
@@ -129,12 +120,12 @@ def jacobian(
 
 
 def hessian(
-    f: Callable[..., Any],
-    x: Any,
-    h: Any = None,
+    f,
+    x,
+    h=None,
     *,
-    full_output: bool = False,
-) -> Any:
+    full_output=False,
+):
     """The Hessian ``H[i, j] = ∂²f/∂x[i]∂x[j]`` of a scalar ``f: R^n → R``.
 
     Diagonal entries use the one-dimensional second-derivative stencil
@@ -156,7 +147,7 @@ def hessian(
     sampler = _Sampler(_check_callable(f), points, steps, scalar=True)
     n = points.size
 
-    def entries(scale: float) -> np.ndarray:
+    def entries(scale):
         out = np.empty((n, n))
         for i in range(n):
             diagonal = sum(
@@ -183,8 +174,8 @@ def hessian(
     round_off = WEIGHT_SUM**2 / np.multiply.outer(steps, steps)
     np.fill_diagonal(round_off, sum(abs(w) for w in HESSIAN_WEIGHTS) / steps**2)
     # Accuracy per entry: the first-derivative stencil's off the diagonal.
-    order = np.full((n, n), float(ACCURACY))
-    np.fill_diagonal(order, float(HESSIAN_ACCURACY))
+    accuracy = np.full((n, n), float(ACCURACY))
+    np.fill_diagonal(accuracy, float(HESSIAN_ACCURACY))
     # Round-off in the sample points x[i] + o·h[i], as in derivative, for each
     # coordinate moved.
     span = max(HESSIAN_OFFSETS) - min(HESSIAN_OFFSETS)
@@ -200,5 +191,5 @@ def hessian(
     values = _EPS * scale * round_off
     bound = values + np.add.outer(moved, moved) * round_off
     noise = values + np.add.outer(moved_any, moved_any) * round_off
-    error = _estimate(levels, bound, noise, order, 2)
+    error = _estimate(levels, bound, noise, accuracy, 2)
     return Result(df, error, len(sampler.values), steps)

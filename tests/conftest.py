@@ -1,0 +1,60 @@
+"""Shared test setup: the repository root, the ``slow`` marker, Hypothesis profiles.
+
+Two ways to run the suite:
+
+* ``pytest`` (a developer's default): tests marked ``slow`` are deselected
+  (``addopts`` in pyproject.toml) and Hypothesis runs a tenth of each test's
+  examples (profile ``dev``): under a minute on two cores;
+* everything, as CI does: ``pytest -m "" --hypothesis-profile ci``, or with the
+  environment variable ``STENCILGEN_TESTS=all`` (what ``.ci/run`` sets).
+
+A test states its full number of examples with :func:`examples`, which scales it
+to the active profile.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+__all__ = ["FULL", "ROOT", "examples"]
+
+#: The repository root (the folder with pyproject.toml and stencils.toml).
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Run everything: slow tests and every Hypothesis example (CI).
+FULL = os.environ.get("STENCILGEN_TESTS", "") == "all"
+
+settings.register_profile("ci", max_examples=100, deadline=None)
+settings.register_profile(
+    "dev",
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("ci" if FULL else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def examples(full: int) -> int:
+    """``full`` under the ``ci`` profile, a tenth of it (at least 5) under ``dev``.
+
+    Evaluated when a test module is imported, after ``--hypothesis-profile``
+    has been applied.
+    """
+    scale = settings.default.max_examples / 100
+    return full if scale >= 1 else max(5, round(full * scale))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``STENCILGEN_TESTS=all`` selects the slow tests too."""
+    if FULL:
+        config.option.markexpr = ""
+
+
+@pytest.fixture
+def root() -> Path:
+    """The repository root."""
+    return ROOT
