@@ -38,6 +38,7 @@ from typing import Any
 
 from stencilgen import __version__
 from stencilgen.errors import StencilgenError
+from stencilgen.files import read_limited
 from stencilgen.header import Header, digest, read_header, regenerate_command
 from stencilgen.kinds import KINDS
 
@@ -276,7 +277,9 @@ def up_to_date(spec: Path, out: Path) -> int | None:
     the full pipeline then decides, and reports errors properly.
     """
     try:
-        data = tomllib.loads(spec.read_text(encoding="utf-8"))
+        # Capped and regular files only, as the pipeline reads it: a FIFO or
+        # /dev/zero named as the spec must not hang or fill memory here.
+        data = tomllib.loads(read_limited(spec, StencilgenError).decode("utf-8"))
         command = regenerate_command(spec, out)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, StencilgenError):
         return None

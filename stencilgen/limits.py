@@ -38,20 +38,19 @@ stencilgen.errors.LimitError: 100 offsets is more than the limit of 65 (MAX_POIN
 from __future__ import annotations
 
 import itertools
-import os
-import stat
 from collections.abc import Callable, Iterable, Sized
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import sympy
 
 from stencilgen.errors import LimitError, StencilgenError
+from stencilgen.files import MAX_FILE_BYTES, MAX_LINE_CHARS, read_limited
 
 __all__ = [
     "MAX_ACCURACY",
     "MAX_DERIVATIVE",
+    "MAX_DESIGN_POINTS",
     "MAX_EXPLAIN_POINTS",
     "MAX_EXPLAIN_SYMBOLIC",
     "MAX_FILE_BYTES",
@@ -59,6 +58,9 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_OFFSET_BITS",
     "MAX_POINTS",
+    "MAX_RANK_CANDIDATES",
+    "MAX_STABILITY_N",
+    "MAX_STABILITY_SIZES",
     "MAX_SYMBOLIC_POINTS",
     "MAX_UNKNOWNS",
     "MAX_UNKNOWNS_SYMBOLIC",
@@ -108,10 +110,6 @@ MAX_RANK_CANDIDATES = 64
 #: Grid sizes of ``stencilgen stability``, and the largest n (dense eigenvalues).
 MAX_STABILITY_SIZES = 20
 MAX_STABILITY_N = 1000
-#: Largest spec file or ``analyze --file`` formula file, in bytes.
-MAX_FILE_BYTES = 1 << 20
-#: Longest line of such a file, in characters (the formula parser's own limit).
-MAX_LINE_CHARS = 10_000
 
 
 def _refuse(count: int, limit: int, name: str, what: str, fix: str) -> LimitError:
@@ -337,66 +335,3 @@ def check_unknowns(count: int, symbols: int) -> None:
             "unknowns",
             "solve for fewer names or give the others values with --where",
         )
-
-
-def read_limited(path: Path, error: type[StencilgenError], what: str = "file") -> bytes:
-    """The bytes of the regular file ``path``, at most :data:`MAX_FILE_BYTES`.
-
-    Devices (``/dev/zero``), FIFOs, sockets and folders are refused with
-    ``error`` (one line) without reading: a FIFO is opened non-blocking, so a
-    missing writer cannot hang the call. A file over the size limit is refused
-    after reading one byte past it, so a file that grows while read is bounded
-    too. Lines longer than :data:`MAX_LINE_CHARS` are refused.
-    ``OSError`` (not found, permission) propagates for the caller to word.
-
-    Examples
-    --------
-    >>> read_limited(Path("/dev/zero"), StencilgenError, "spec")
-    Traceback (most recent call last):
-    ...
-    stencilgen.errors.StencilgenError: /dev/zero: the spec is a character device, not a regular file; give the path of a regular file
-    """  # noqa: E501
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        mode = os.fstat(descriptor).st_mode
-    except BaseException:
-        os.close(descriptor)
-        raise
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        raise error(
-            f"{path}: the {what} is {_file_type(mode)}, not a regular file; "
-            "give the path of a regular file"
-        )
-    with os.fdopen(descriptor, "rb") as stream:
-        data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise error(
-            f"{path}: the {what} is larger than the limit of {MAX_FILE_BYTES} bytes "
-            "(MAX_FILE_BYTES); split it into smaller files"
-        )
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        # Bytes bound characters from above: only long byte lines need decoding.
-        if len(line) > MAX_LINE_CHARS and (
-            len(line.decode("utf-8", "replace")) > MAX_LINE_CHARS
-        ):
-            raise error(
-                f"{path}:{number}: the line is longer than the limit of "
-                f"{MAX_LINE_CHARS} characters (MAX_LINE_CHARS); break it up"
-            )
-    return data
-
-
-def _file_type(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"

@@ -42,10 +42,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 from stencilgen.errors import StencilgenError
 from stencilgen.header import read_header
+
+_fcntl: ModuleType | None
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows has no flock; see locked()
+    _fcntl = None
 
 __all__ = [
     "Change",
@@ -261,9 +268,7 @@ def locked(folder: Path) -> Iterator[None]:
     Without ``fcntl`` (Windows) the write phase runs unlocked; the writes stay
     atomic file by file.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if _fcntl is None:  # pragma: no cover - Windows
         yield
         return
     try:
@@ -274,7 +279,7 @@ def locked(folder: Path) -> Iterator[None]:
             "check its permissions or choose another with --out"
         ) from None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        _fcntl.flock(descriptor, _fcntl.LOCK_EX)
         yield
     finally:
         os.close(descriptor)  # releases the lock

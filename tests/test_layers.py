@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "stencilgen"
 
 #: Third-party packages that may be imported inside functions: optional ones
 #: (plots, sparse matrices), loaded only by the feature that needs them.
-OPTIONAL = {"matplotlib", "scipy", "fcntl"}  # fcntl: POSIX only (outputs' lock)
+OPTIONAL = {"matplotlib", "scipy"}
 
 #: The calculation layer: notation and engine.
 CALCULATION = {
