@@ -26,7 +26,19 @@ from stencilgen.errors import StencilgenError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("weights", "explain", "step", "analyze", "plot-error", "build", "verify")
+COMMANDS = (
+    "weights",
+    "explain",
+    "step",
+    "analyze",
+    "plot-error",
+    "spectrum",
+    "design",
+    "stability",
+    "rank",
+    "build",
+    "verify",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -315,11 +315,16 @@ def _minus_n(k: int) -> str:
 
 
 def _meaning(term: Term) -> str:
+    weight = str(term.weight)
+    if len(weight) > 16:
+        # A long exact fraction (designed stencils): the comment shows it
+        # rounded; the constant in the code is exact.
+        weight = f"~{float(term.weight):.8g}"
     if term.combine == "single":
-        return f"{term.weight}*{sample_text(term.offsets[0])}"
+        return f"{weight}*{sample_text(term.offsets[0])}"
     sign = "+" if term.combine == "sum" else "-"
     a, b = term.offsets
-    return f"{term.weight}*({sample_text(a)} {sign} {sample_text(b)})"
+    return f"{weight}*({sample_text(a)} {sign} {sample_text(b)})"
 
 
 def _edge_table(name: str, edges: Sequence[EdgeStencil]) -> dict[str, Any] | None:

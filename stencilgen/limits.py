@@ -19,6 +19,9 @@ limit                         value   applies to
 :data:`MAX_EXPLAIN_SYMBOLIC`  5       ``explain`` (symbolic offsets)
 :data:`MAX_UNKNOWNS`          16      ``analyze --solve`` unknowns
 :data:`MAX_UNKNOWNS_SYMBOLIC` 4       ... when the shifts hold several symbols
+:data:`MAX_DESIGN_POINTS`     25      points of a design / compact family
+:data:`MAX_RANK_CANDIDATES`   64      point sets ``rank`` compares
+:data:`MAX_STABILITY_SIZES`   20      grid sizes of ``stability`` (n <= 1000)
 :data:`MAX_FILE_BYTES`        1 MiB   spec files, ``analyze --file``
 :data:`MAX_LINE_CHARS`        10,000  one line of those files
 ============================  ======  ==========================================
@@ -47,6 +50,7 @@ from stencilgen.files import MAX_FILE_BYTES, MAX_LINE_CHARS, read_limited
 __all__ = [
     "MAX_ACCURACY",
     "MAX_DERIVATIVE",
+    "MAX_DESIGN_POINTS",
     "MAX_EXPLAIN_POINTS",
     "MAX_EXPLAIN_SYMBOLIC",
     "MAX_FILE_BYTES",
@@ -54,6 +58,9 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_OFFSET_BITS",
     "MAX_POINTS",
+    "MAX_RANK_CANDIDATES",
+    "MAX_STABILITY_N",
+    "MAX_STABILITY_SIZES",
     "MAX_SYMBOLIC_POINTS",
     "MAX_UNKNOWNS",
     "MAX_UNKNOWNS_SYMBOLIC",
@@ -94,6 +101,15 @@ MAX_UNKNOWNS = 16
 #: ... when the shifts hold more than one symbol (5 unknowns: 2 s measured, but
 #: minutes for some formulas of that size).
 MAX_UNKNOWNS_SYMBOLIC = 4
+#: Points of a designed stencil or compact scheme, both sides together (the
+#: design solves linear programs over the free weights; offsets are also held to
+#: ``|offset| <= MAX_GRID_OFFSET``).
+MAX_DESIGN_POINTS = 25
+#: Candidate point sets ``stencilgen rank`` compares.
+MAX_RANK_CANDIDATES = 64
+#: Grid sizes of ``stencilgen stability``, and the largest n (dense eigenvalues).
+MAX_STABILITY_SIZES = 20
+MAX_STABILITY_N = 1000
 
 
 def _refuse(count: int, limit: int, name: str, what: str, fix: str) -> LimitError:

@@ -53,6 +53,7 @@ __all__ = [
     "parse_function",
     "parse_point",
     "plot_error",
+    "save_png",
 ]
 
 #: The functions a formula may call, each with one argument.
@@ -365,8 +366,19 @@ def plot_error(curve: ErrorCurve, output: str | os.PathLike[str]) -> Path:
         When matplotlib is missing, ``output`` does not end in ``.png``, or the
         output folder does not exist.
     """
+    check_output(output)
+    return save_png(draw(curve), output)
+
+
+def save_png(figure: Figure, output: str | os.PathLike[str]) -> Path:
+    """Write ``figure`` as a PNG at ``output`` atomically (nothing half-written).
+
+    Raises
+    ------
+    StencilgenError
+        When ``output`` does not end in ``.png`` or its folder does not exist.
+    """
     target = check_output(output)
-    figure = draw(curve)
     directory = target.parent
     if not directory.is_dir():
         raise StencilgenError(

@@ -20,6 +20,7 @@ import sympy
 from stencilgen import limits
 from stencilgen.errors import StencilError
 from stencilgen.notation import F, H, X, derivative_at
+from stencilgen.spectrum import SpectralReport, spectrum
 from stencilgen.taylor import fd_weights, leading_term, prepare_offsets
 
 __all__ = [
@@ -151,6 +152,16 @@ class Stencil:
         Derivative(f(x), (x, 2))
         """
         return derivative_at(self.derivative, self.point)
+
+    def spectrum(self, tolerance: float = 1e-3) -> SpectralReport:
+        """Modified wavenumber and points per wavelength (:mod:`stencilgen.spectrum`).
+
+        Examples
+        --------
+        >>> round(central(1, 4).spectrum(1e-3).points_per_wavelength, 1)
+        15.0
+        """
+        return spectrum(self, tolerance)
 
     def __str__(self) -> str:
         accuracy = "exact" if self.accuracy is None else f"accuracy {self.accuracy}"

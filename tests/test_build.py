@@ -340,7 +340,8 @@ def test_verify_command_prints_table_and_fails_on_missing(
         "result",
         "note",
     ]
-    assert out.count(" ok ") == 4  # d1, d2, dx on uniform and perturbed grids
+    # d1 and the advection check of its closures, d2, dx on uniform and perturbed grids
+    assert out.count(" ok ") == 5
 
 
 def run_build(folder: Path, seed: str) -> None:

@@ -95,7 +95,7 @@ BAD = [
     ),
     (
         "[d1]\nderivative = 1\nxyzzy = 2\n",
-        r"key 'xyzzy': unknown key .*; allowed keys: accuracy, at, backend, boundary",
+        r"key 'xyzzy': unknown key .*; allowed keys: accuracy, at, backend, band, ",
     ),
     (
         '[d1]\nderivative = 1\naccuracy = "2"\n',

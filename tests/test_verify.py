@@ -97,10 +97,12 @@ def test_wrong_interior_weight_fails_polynomials_and_order() -> None:
 
 
 def test_wrong_edge_weight_fails_only_the_boundary_order() -> None:
-    (row,) = rows_for(
+    # (the second row is the advection check of the first derivative's closures)
+    row, closures = rows_for(
         "[d]\nderivative = 1\naccuracy = 2\n",
         ("_LEFT0 = (-3 / 2, 2.0, -1 / 2)", "_LEFT0 = (-3 / 2, 2.0, -0.4999)"),
     )
+    assert closures.function == "d closures"
     assert not row.passed
     assert row.interior == pytest.approx(2, abs=0.3)
     assert row.boundary is not None and row.boundary < 1

@@ -118,6 +118,7 @@ KINDS: Mapping[str, str] = {
     "gradient": "stencilgen.kinds.gradient",
     "callables": "stencilgen.kinds.callables",
     "nd": "stencilgen.kinds.nd",
+    "compact": "stencilgen.kinds.compact",
 }
 
 

@@ -255,7 +255,7 @@ def _matrix_checks(plan: Plan, module: ModuleType) -> VerifyRow:
 
 
 def _poisson_order(plan: Plan, module: ModuleType) -> float:
-    from scipy.sparse.linalg import spsolve  # type: ignore[import-untyped]
+    from scipy.sparse.linalg import spsolve
 
     name = plan.config.name
     ndim = len(plan.operator.dims)

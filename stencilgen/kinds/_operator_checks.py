@@ -68,7 +68,10 @@ def _claims(plan: Plan, perturbed: bool) -> tuple[int, int | None]:
     if perturbed:
         wraps = c.boundary == "periodic"
         return c.accuracy, c.accuracy if edges or wraps else None
-    interior = make_stencil(c.derivative, c.offsets, c.at).accuracy
+    if c.design is not None:  # designed weights: the accuracy kept exactly
+        interior = plan.interior.accuracy
+    else:
+        interior = make_stencil(c.derivative, c.offsets, c.at).accuracy
     assert interior is not None
     accuracies = [e.stencil.accuracy for e in edges if e.stencil.accuracy is not None]
     if c.boundary == "periodic":

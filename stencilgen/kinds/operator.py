@@ -36,6 +36,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sympy
 
 from stencilgen import display, printing
@@ -46,6 +47,7 @@ from stencilgen.backends import (
     missing_library,
     numba_context,
 )
+from stencilgen.design import check_band, design, family
 from stencilgen.errors import StencilgenError
 from stencilgen.kernel import (
     CoordinateKernel,
@@ -57,7 +59,9 @@ from stencilgen.kernel import (
     spacing_name,
     uniform_kernel,
 )
-from stencilgen.kinds import _operator_checks
+from stencilgen.kinds import _closure_checks, _operator_checks
+from stencilgen.plotting import parse_point
+from stencilgen.spectrum import check_tolerance
 from stencilgen.stencil import Stencil, family_offsets, make_stencil
 
 if TYPE_CHECKING:
@@ -123,6 +127,14 @@ KEYS: Mapping[str, str] = {
     'the same accuracy at the edges), "periodic" (indices wrap; on a coordinate '
     'grid the function takes the period: name(f, x, period)) or "valid" '
     "(interior points only, shorter output)",
+    "tolerance": "designed stencil (with 'offsets' and 'accuracy', kept exactly): "
+    "the free weights give the widest wavenumber band whose relative phase error "
+    "stays within this tolerance, e.g. 1e-3 (minimax; stencilgen design)",
+    "band": "designed stencil: optimise the free weights over wavenumbers "
+    '0 < k*h <= band (radians, at most pi, e.g. "pi/2"): least squares, or '
+    "minimax with 'tolerance'",
+    "objective": '"relative" (default) or "absolute" phase error for a '
+    "least-squares 'band' design (absolute: Tam & Webb 1993)",
 }
 
 GRIDS = ("uniform", "coordinates")
@@ -160,6 +172,16 @@ class OperatorConfig:
     boundary: str
     backend: str = "numpy"
     parallel: bool = False
+    design: DesignRequest | None = None
+
+
+@dataclass(frozen=True)
+class DesignRequest:
+    """The optimisation of a designed stencil (``band``/``tolerance`` keys)."""
+
+    band: float | None
+    tolerance: float | None
+    objective: str
 
 
 def parse(fields: Fields) -> OperatorConfig:
@@ -181,6 +203,16 @@ def parse(fields: Fields) -> OperatorConfig:
             "boundary",
             'a staggered stencil (at != 0) needs boundary = "valid" or "periodic"',
         )
+    designed = any(fields.has(key) for key in ("band", "tolerance", "objective"))
+    if designed:
+        for key in ("backend", "parallel"):
+            if fields.has(key):
+                raise fields.error(
+                    key,
+                    "a designed stencil ('band'/'tolerance') renders with the NumPy "
+                    f"backend only; remove '{key}'",
+                )
+        return _parse_designed(fields, m, grid, boundary, at)
     if fields.has("offsets"):
         stencil = "offsets"
         offsets = _integer_offsets(fields)
@@ -261,6 +293,112 @@ def parse(fields: Fields) -> OperatorConfig:
         backend,
         parallel,
     )
+
+
+def _parse_designed(
+    fields: Fields, m: int, grid: str, boundary: str, at: Fraction
+) -> OperatorConfig:
+    """A designed stencil: explicit offsets and an accuracy kept exactly.
+
+    The rest of the weights are optimised in :func:`derive`
+    (:mod:`stencilgen.design`); here only the cheap exact solve that proves some
+    weight is free.
+    """
+    for key in ("offsets", "accuracy"):
+        if not fields.has(key):
+            raise fields.error(
+                key,
+                f"a designed stencil ('band'/'tolerance') needs '{key}': the points "
+                "and the accuracy to keep exactly",
+            )
+    if grid != "uniform":
+        raise fields.error("grid", 'designed stencils need grid = "uniform"')
+    if fields.has("stencil"):
+        raise fields.error("stencil", "give 'offsets' for a designed stencil")
+    offsets = _integer_offsets(fields)
+    accuracy = fields.integer("accuracy", minimum=1)
+    objective = fields.choice("objective", ("relative", "absolute"), default="relative")
+    band = tolerance = None
+    try:
+        if fields.has("band"):
+            band = check_band(_band_value(fields))
+        if fields.has("tolerance"):
+            tolerance = check_tolerance(fields.raw("tolerance"))
+    except StencilgenError as error:
+        key = "band" if "band" in str(error) else "tolerance"
+        raise fields.error(key, str(error)) from None
+    if band is None and tolerance is None:
+        raise fields.error(
+            "objective", "a designed stencil needs 'band' or 'tolerance' (or both)"
+        )
+    try:
+        fam = family(m, offsets, accuracy, at=at)
+    except StencilgenError as error:
+        raise fields.error("accuracy", str(error)) from None
+    if fam.free == 0:
+        raise fields.error(
+            "accuracy",
+            f"accuracy {accuracy} on offsets {list(offsets)} leaves no weight free to "
+            "optimise; lower 'accuracy' or add offsets",
+        )
+    if not offsets[0] <= at <= offsets[-1]:
+        raise fields.error(
+            "at", f"{at} lies outside the offsets; choose a point between them"
+        )
+    return OperatorConfig(
+        fields.name,
+        m,
+        accuracy,
+        offsets,
+        at,
+        "designed",
+        grid,
+        boundary,
+        design=DesignRequest(band, tolerance, objective),
+    )
+
+
+def _band_value(fields: Fields) -> float:
+    value = fields.raw("band")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(parse_point(value))
+        except StencilgenError as error:
+            raise fields.error("band", str(error)) from None
+    raise fields.error(
+        "band", f'must be a number or text such as "pi/2", got {value!r}'
+    )
+
+
+def _designed_stencil(config: OperatorConfig) -> tuple[Stencil, Any]:
+    """The designed interior stencil (exact weights) and the design behind it."""
+    request = config.design
+    assert request is not None
+    result = design(
+        config.derivative,
+        config.offsets,
+        config.accuracy,
+        band=request.band,
+        tolerance=request.tolerance,
+        at=config.at,
+        objective=request.objective,  # type: ignore[arg-type]
+    )
+    scheme = result.scheme
+    assert scheme.error_order is not None and scheme.accuracy == config.accuracy
+    stencil = Stencil(
+        config.derivative,
+        tuple(sympy.Integer(o) for o in config.offsets),
+        sympy.Rational(config.at.numerator, config.at.denominator),
+        tuple(sympy.Rational(w.numerator, w.denominator) for w in scheme.weights),
+        config.accuracy,
+        scheme.error_order,
+        sympy.Rational(
+            scheme.error_coefficient.numerator, scheme.error_coefficient.denominator
+        ),
+    )
+    return stencil, result
 
 
 def _fraction(value: sympy.Expr) -> Fraction:
@@ -357,6 +495,7 @@ class Plan:
     min_points: int
     kernel: Kernel | CoordinateKernel
     symbolic: Stencil | None = None
+    design: Any = None  # the stencilgen.design.Design of a designed stencil
 
     @property
     def before(self) -> int:
@@ -373,7 +512,11 @@ def derive(config: OperatorConfig) -> Plan:
     """All SymPy work of an operator entry: stencils, edge windows, kernel plan."""
     offsets = config.offsets
     m = config.derivative
-    interior = _stencil(m, offsets, config.at)
+    design_result = None
+    if config.design is not None:
+        interior, design_result = _designed_stencil(config)
+    else:
+        interior = _stencil(m, offsets, config.at)
     if config.grid == "uniform":
         assert interior.accuracy == config.accuracy, (config, interior.accuracy)
     width = offsets[-1] - offsets[0] + 1
@@ -409,7 +552,15 @@ def derive(config: OperatorConfig) -> Plan:
         right=[EdgeStencil(e.point, e.first, e.stencil.weights) for e in right],
         min_points=min_points,
     )
-    return Plan(config, interior, tuple(left), tuple(right), min_points, kernel)
+    return Plan(
+        config,
+        interior,
+        tuple(left),
+        tuple(right),
+        min_points,
+        kernel,
+        design=design_result,
+    )
 
 
 def _window(
@@ -487,6 +638,13 @@ def _coordinate_kernel(
 # ------------------------------------------------------------------ rendering
 
 
+def _plain_ascii(text: str) -> str:
+    """Mathematics of :mod:`stencilgen.design` in ASCII, for generated files."""
+    for symbol, word in (("σ", "sigma"), ("θ", "theta"), ("∫ ", "integral of ")):
+        text = text.replace(symbol, word)
+    return text.replace("²", "**2").replace("<=", "<=")
+
+
 def _one_d(offsets: Sequence[int], weights: Sequence[sympy.Expr], m: int) -> str:
     terms = [
         f"{'' if w == 1 else '-' if w == -1 else str(w) + '*'}{sample_text(o)}"
@@ -531,6 +689,32 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
         f"accuracy: {c.accuracy}",
         f"leading error: {display.ascii_text(s.leading_error)}",
     ]
+    if p.design is not None:
+        d = p.design
+        lines += [
+            "",
+            f"Designed stencil: accuracy {c.accuracy} kept exactly (every Taylor "
+            "condition holds",
+            f"in rational arithmetic), the remaining {len(d.values)} weight(s) "
+            f"chosen by {d.method}:",
+            *printing.wrap_terms(
+                f"{_plain_ascii(d.objective)}, value {d.objective_value:.6g};",
+                80,
+                first="    ",
+                rest="    ",
+            ),
+            f"resolving efficiency {d.report.resolving_efficiency:.4f}, "
+            f"{d.report.points_per_wavelength:.2f} points per wavelength at "
+            f"tolerance {d.report.tolerance:g}.",
+            "Weights to 17 significant digits:",
+            *printing.wrap_terms(
+                ", ".join(printing.float17(float(w)) for w in s.weights),
+                80,
+                first="    ",
+                rest="    ",
+                separator=", ",
+            ),
+        ]
     if coordinates:
         lines += [
             "",
@@ -653,7 +837,9 @@ def _parameters(coordinates: bool, name: str, periodic: bool = False) -> list[st
 def _module_doc(entry: Entry, p: Plan) -> str:
     c = p.config
     grid = "coordinate" if c.grid == "coordinates" else "uniform"
-    family = "explicit offsets" if c.stencil == "offsets" else c.stencil
+    family = {"offsets": "explicit offsets", "designed": "designed (optimised)"}.get(
+        c.stencil, c.stencil
+    )
     return printing.docstring(
         [
             f"Derivative {c.derivative}, accuracy {c.accuracy}, {family}, "
@@ -694,5 +880,19 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 
 def verify(plan: Plan, module: ModuleType) -> list[VerifyRow]:
-    """Polynomial exactness and measured convergence, interior and edges."""
-    return _operator_checks.check(plan, module)
+    """Polynomial exactness and measured convergence, interior and edges.
+
+    First derivatives with one-sided edges also get the advection check of
+    their closures (a flagged note when an eigenvalue enters the right
+    half-plane; :mod:`stencilgen.kinds._closure_checks`).
+    """
+    rows = _operator_checks.check(plan, module)
+    c = plan.config
+    if c.derivative == 1 and c.boundary == "one-sided" and c.grid == "uniform":
+        function = getattr(module, c.name)
+
+        def matrix(n: int) -> Any:
+            return function(np.eye(n), 1 / (n - 1), axis=0)
+
+        rows.append(_closure_checks.advection_row(c.name, c.name, matrix))
+    return rows

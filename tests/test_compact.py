@@ -1,0 +1,237 @@
+"""Compact (Padé) schemes: exact derivation, the runtime helper, measured order.
+
+Oracles: Lele (1992) tables typed in below, dense linear algebra (numpy.linalg
+on the assembled cyclic / banded matrices), exact derivatives of smooth
+functions and polynomials, and measured convergence slopes.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from stencilgen.compact import compact_scheme, runtime
+from stencilgen.design import DesignError, design
+
+F = Fraction
+
+# Lele, S. K. (1992), "Compact finite difference schemes with spectral-like
+# resolution", J. Comput. Phys. 103, 16-42: first derivative, section 2.1
+# (eqs. 2.1.6-2.1.10), second derivative, section 2.2.
+LELE = [
+    # (derivative, accuracy, lhs_width, coefficients)
+    (1, 4, 1, {"alpha": F(1, 4), "a": F(3, 2)}),
+    (1, 6, 1, {"alpha": F(1, 3), "a": F(14, 9), "b": F(1, 9)}),
+    (1, 8, 1, {"alpha": F(3, 8), "a": F(25, 16), "b": F(1, 5), "c": F(-1, 80)}),
+    (1, 8, 2, {"alpha": F(4, 9), "beta": F(1, 36), "a": F(40, 27), "b": F(25, 54)}),
+    (
+        1,
+        10,
+        2,
+        {
+            "alpha": F(1, 2),
+            "beta": F(1, 20),
+            "a": F(17, 12),
+            "b": F(101, 150),
+            "c": F(1, 100),
+        },
+    ),
+    (2, 4, 1, {"alpha": F(1, 10), "a": F(6, 5)}),
+    (2, 6, 1, {"alpha": F(2, 11), "a": F(12, 11), "b": F(3, 11)}),
+]
+
+
+@pytest.mark.parametrize(("m", "p", "L", "expected"), LELE)
+def test_lele_tables(m: int, p: int, L: int, expected: dict[str, Fraction]) -> None:
+    s = compact_scheme(m, p, lhs_width=L)
+    assert s.coefficients() == expected
+    assert s.accuracy == p
+
+
+def test_sixth_order_tridiagonal_resolution() -> None:
+    assert round(compact_scheme(1, 6).spectrum().points_per_wavelength, 1) == 5.7
+
+
+def slope(errors: list[float], ns: list[int]) -> float:
+    return float(-np.polyfit(np.log(ns), np.log(errors), 1)[0])
+
+
+def test_sixth_order_measured_periodic() -> None:
+    s = compact_scheme(1, 6)
+    ns = [32, 48, 64, 96, 128]
+    errors = []
+    for n in ns:
+        x = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        f = np.exp(np.sin(x))
+        exact = np.cos(x) * f
+        errors.append(float(np.max(np.abs(s.apply(f, x[1]) - exact))))
+    assert slope(errors, ns) == pytest.approx(6.0, abs=0.1)
+
+
+def test_sixth_order_measured_bounded() -> None:
+    s = compact_scheme(1, 6)
+    ns = [40, 56, 80, 112]
+    errors = []
+    for n in ns:
+        x = np.linspace(0, 1, n + 1)
+        f = np.sin(3 * x) * np.exp(x)
+        exact = (3 * np.cos(3 * x) + np.sin(3 * x)) * np.exp(x)
+        d = s.apply(f, x[1], periodic=False)
+        errors.append(float(np.max(np.abs(d - exact))))
+    assert slope(errors, ns) == pytest.approx(6.0, abs=0.15)
+
+
+def cyclic_reference(lhs, rhs, g):  # type: ignore[no-untyped-def]
+    n = len(g)
+    L = (len(lhs) - 1) // 2
+    A = np.zeros((n, n))
+    B = np.zeros((n, n))
+    for i in range(n):
+        for k, a in enumerate(lhs):
+            A[i, (i + k - L) % n] += a
+        for d, w in rhs:
+            B[i, (i + d) % n] += w
+    return np.linalg.solve(A, B @ g)
+
+
+SCHEMES = [
+    compact_scheme(1, 6),
+    compact_scheme(1, 10, lhs_width=2),
+    compact_scheme(2, 6),
+    compact_scheme(1, 4),
+]
+
+
+@pytest.mark.parametrize("s", SCHEMES, ids=lambda s: f"d{s.derivative}a{s.accuracy}")
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 37, 64])
+def test_periodic_equals_dense_cyclic_solve(s, n: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(n)
+    g = rng.standard_normal(n)
+    lhs = tuple(float(a) for a in s.lhs)
+    rhs = tuple((o, float(w)) for o, w in s.rhs)
+    ours = runtime()._compact_periodic(g, 0, 1.0, lhs, rhs)
+    assert np.allclose(ours, cyclic_reference(lhs, rhs, g), rtol=0, atol=1e-13)
+
+
+def test_optimised_pentadiagonal_periodic_matches_dense() -> None:
+    d = design(1, range(-3, 4), accuracy=4, tolerance=1e-3, lhs_offsets=range(-2, 3))
+    lhs = d.lhs_weights
+    rhs = tuple(
+        (int(o), w) for o, w in zip(d.scheme.offsets, d.weights, strict=True) if w
+    )
+    g = np.random.default_rng(0).standard_normal(300)
+    ours = runtime()._compact_periodic(g, 0, 1.0, lhs, rhs)
+    assert np.allclose(ours, cyclic_reference(lhs, rhs, g), rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1])
+def test_any_axis_and_dtype(axis: int) -> None:
+    s = compact_scheme(1, 6)
+    rng = np.random.default_rng(1)
+    u = rng.standard_normal((9, 10, 11))
+    for periodic in (True, False):
+        d = s.apply(u, 0.5, axis=axis, periodic=periodic)
+        moved = np.moveaxis(u, axis, -1)
+        one = np.stack(
+            [
+                s.apply(row, 0.5, periodic=periodic)
+                for row in moved.reshape(-1, moved.shape[-1])
+            ]
+        ).reshape(moved.shape)
+        assert np.allclose(np.moveaxis(d, axis, -1), one, atol=1e-12)
+    d32 = s.apply(u.astype(np.float32), 0.5, axis=axis)
+    assert d32.dtype == np.float32
+    assert np.allclose(d32, s.apply(u, 0.5, axis=axis), atol=1e-4)
+
+
+@pytest.mark.parametrize("s", SCHEMES, ids=lambda s: f"d{s.derivative}a{s.accuracy}")
+def test_bounded_exact_on_polynomials(s) -> None:  # type: ignore[no-untyped-def]
+    x = np.linspace(-1, 1, 41)
+    m = s.derivative
+    for k in range(s.accuracy + m):
+        exact = math.perm(k, m) * x ** (k - m) if k >= m else 0 * x
+        d = s.apply(x**k, x[1] - x[0], periodic=False)
+        assert np.allclose(d, exact, atol=1e-8), k
+
+
+def test_bounded_equals_dense_solve_and_numpy_fallback() -> None:
+    s = compact_scheme(1, 10, lhs_width=2)
+    module = runtime()
+    n = 30
+    g = np.random.default_rng(2).standard_normal((n, 3))
+    lhs = tuple(float(a) for a in s.lhs)
+    rhs = tuple((o, float(w)) for o, w in s.rhs)
+    left, right = s.closures()
+    lf = tuple(tuple((o, float(w)) for o, w in row) for row in left)
+    rf = tuple(tuple((o, float(w)) for o, w in row) for row in right)
+    ours = module._compact_bounded(g, 0, 1.0, lhs, rhs, lf, rf)
+    # Dense oracle assembled row by row.
+    A = np.zeros((n, n))
+    B = np.zeros((n, n))
+    R = s.reach
+    for i in range(n):
+        if i < R:
+            A[i, i] = 1
+            for o, w in lf[i]:
+                B[i, i + o] = w
+        elif i >= n - R:
+            A[i, i] = 1
+            for o, w in rf[n - 1 - i]:
+                B[i, i + o] = w
+        else:
+            for k, a in enumerate(lhs):
+                A[i, i + k - 2] = a
+            for o, w in rhs:
+                B[i, i + o] = w
+    assert np.allclose(ours, np.linalg.solve(A, B @ g), atol=1e-12)
+    # The numpy-only elimination agrees with scipy's banded solver.
+    ab = np.zeros((5, n))
+    for i in range(n):
+        for j in range(max(0, i - 2), min(n, i + 3)):
+            ab[2 + i - j, j] = A[i, j]
+    assert np.allclose(
+        module._compact_eliminate(2, ab, B @ g), np.linalg.solve(A, B @ g)
+    )
+
+
+def test_too_few_points_for_the_closures() -> None:
+    with pytest.raises(ValueError, match="needs at least 7 points along axis 0"):
+        compact_scheme(1, 6).apply(np.ones(6), periodic=False)
+
+
+def test_singular_periodic_lhs_is_refused() -> None:
+    with pytest.raises(ValueError, match="not positive"):
+        runtime()._compact_plan((0.5, 1.0, 0.5))
+
+
+def test_family_instead_of_unique_scheme() -> None:
+    with pytest.raises(DesignError, match="leaves 1 free weight"):
+        compact_scheme(1, 4, lhs_width=1, rhs_width=2)
+    with pytest.raises(DesignError, match="cannot be kept"):
+        compact_scheme(1, 8, lhs_width=1, rhs_width=2)
+
+
+def test_runtime_doctests_and_imports() -> None:
+    import ast
+    import doctest
+    from pathlib import Path
+
+    module = runtime()
+    assert doctest.testmod(module).failed == 0
+    tree = ast.parse(Path(str(module.__file__)).read_text())
+    top_level = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top_level |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            top_level.add((node.module or "").split(".")[0])
+    # numpy and the standard library only (scipy is imported inside a function).
+    assert top_level <= {"functools", "math", "numpy"}
+    # The part generated modules include starts at the runtime marker line.
+    assert (
+        "# ---- included in generated modules from here ----"
+        in Path(str(module.__file__)).read_text()
+    )
