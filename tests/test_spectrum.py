@@ -219,7 +219,7 @@ def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (["--offsets=0,hd,-hs"], "numeric offsets"),
         (["--accuracy", "3"], "even accuracy only"),
-        (["--accuracy", "2", "--points", "0"], "--points must be"),
+        (["--accuracy", "2", "--rows", "0"], "--rows must be"),
         (["--accuracy", "2", "--plot", "x.txt"], "must end in .png"),
     ],
 )

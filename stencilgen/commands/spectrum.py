@@ -63,7 +63,7 @@ def register(subparsers: Any) -> None:
         "(1 tridiagonal, 2 pentadiagonal; default 1)",
     )
     parser.add_argument(
-        "--points",
+        "--rows",
         type=int,
         default=8,
         help="rows of the table: θ = π/N, 2π/N, ..., π (default 8)",
@@ -176,10 +176,8 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
-    if not 1 <= args.points <= 10_000:
-        raise StencilgenError(
-            f"--points must be between 1 and 10000, got {args.points}"
-        )
+    if not 1 <= args.rows <= 10_000:
+        raise StencilgenError(f"--rows must be between 1 and 10000, got {args.rows}")
     if args.compact:
         if args.offsets is not None or args.kind not in (None, "central"):
             raise StencilgenError(
@@ -199,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
             f"tolerance {report.tolerance:g}"
         )
     elif args.json:
-        print(json.dumps(report_json(report, args.points), indent=2))
+        print(json.dumps(report_json(report, args.rows), indent=2))
     else:
-        print(report_text(report, args.points))
+        print(report_text(report, args.rows))
     return 0
