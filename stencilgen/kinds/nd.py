@@ -66,7 +66,7 @@ KIND = "nd"
 TEMPLATE = "nd.j2"
 SOURCES = ("stencilgen.nd", "stencilgen.nd_language", "stencilgen.nd_tables")
 DEFINES: tuple[str, ...] = ("{name}", "{name}_matrix", "{name}_system", "{name}_rhs")
-RESERVED: frozenset[str] = frozenset({"math", "np", "operator"})
+RESERVED: frozenset[str] = frozenset({"functools", "math", "np", "operator"})
 
 KEYS: Mapping[str, str] = {
     "expression": 'the linear operator in u, e.g. "u_xx + u_yy" or "u_xy" '
