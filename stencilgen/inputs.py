@@ -88,6 +88,7 @@ def template_dir() -> Path:
     return _PACKAGE.parent / "templates"
 
 
+@cache
 def _module_path(name: str) -> Path | None:
     """The source file of stencilgen module ``name``, if there is one."""
     parts = name.split(".")[1:]
@@ -236,7 +237,12 @@ def _label(path: Path) -> str:
 
     Templates first: an installed wheel keeps them inside the package.
     """
-    templates = template_dir()
+    return _label_under(path, template_dir())
+
+
+@cache
+def _label_under(path: Path, templates: Path) -> str:
+    # Cached: the fast --check path labels the same files for every entry.
     if path.is_relative_to(templates):
         return f"templates/{path.relative_to(templates).as_posix()}"
     if path.is_relative_to(_PACKAGE):
