@@ -14,13 +14,16 @@ to the active profile.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-__all__ = ["FULL", "ROOT", "examples"]
+__all__ = ["FULL", "ROOT", "examples", "load_file", "load_generated"]
 
 #: The repository root (the folder with pyproject.toml and stencils.toml).
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +39,29 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if FULL else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def load_file(path: Path, name: str, *, register: bool = False) -> ModuleType:
+    """Import the Python file ``path`` as a module named ``name``.
+
+    ``register`` also puts it in ``sys.modules`` (dask pickles the functions of
+    a generated module by reference, so workers must find it by name).
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    if register:
+        sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_generated(
+    name: str, module: str | None = None, *, register: bool = False
+) -> ModuleType:
+    """The committed module ``generated/<name>.py``, imported as ``module``."""
+    path = ROOT / "generated" / f"{name}.py"
+    return load_file(path, module or name, register=register)
 
 
 def examples(full: int) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import ROOT, load_file
 
 from stencilgen import cli
 from stencilgen.build import render_body
@@ -29,16 +30,10 @@ pytest.importorskip("numba")
 pytest.importorskip("array_api_compat")
 xps = pytest.importorskip("array_api_strict")
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    # Registered by name: dask tasks pickle the module's functions by reference.
+    return load_file(path, name, register=True)
 
 
 def generated(name: str) -> ModuleType:

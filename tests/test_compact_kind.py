@@ -9,31 +9,18 @@ stencilgen.sbp.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import ROOT
+from conftest import load_generated as load
 
 from stencilgen.build import render_body, run_checks
 from stencilgen.compact import compact_scheme
 from stencilgen.errors import SpecError
 from stencilgen.sbp import stability
 from stencilgen.spec import parse_spec
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def entry(text: str):  # type: ignore[no-untyped-def]

@@ -7,30 +7,17 @@ generated code measured on a sampled wave, and stencilgen.design's own result.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 import sympy
+from conftest import ROOT
+from conftest import load_generated as load
 
 from stencilgen.build import render_body, run_checks
 from stencilgen.errors import SpecError
 from stencilgen.spec import parse_spec
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_bundled_drp_stencil_resolves_six_points_per_wavelength() -> None:

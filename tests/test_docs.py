@@ -84,6 +84,8 @@ def test_readme_and_reference_pages_have_examples() -> None:
     for name in ("README.md", "docs/weights.md", "docs/analyze.md", "docs/gradient.md",
                  "docs/callables.md"):  # fmt: skip
         assert run_examples(ROOT / name).attempted >= 5, name
+    # The drop-in's dtype rules, each shown by an example against numpy.
+    assert run_examples(ROOT / "docs" / "dropin-and-speed.md").attempted >= 10
 
 
 def test_readme_opens_with_the_setup_and_test_commands_ci_runs() -> None:

@@ -8,7 +8,6 @@ result, bitwise equal to the NumPy one for every chunking, on a real
 from __future__ import annotations
 
 import functools
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -18,20 +17,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import ROOT, load_file
 
 da = pytest.importorskip("dask.array")
 xr = pytest.importorskip("xarray")
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # importable by name: tasks pickle by reference
-    spec.loader.exec_module(module)
-    return module
+    # Registered by name: dask tasks pickle the module's functions by reference.
+    return load_file(path, name, register=True)
 
 
 MODULES = {

@@ -8,14 +8,14 @@ convergence slopes, and manufactured-solution Poisson solves.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 import sympy
+from conftest import ROOT
+from conftest import load_generated as load
 from scipy.sparse.linalg import cg, spsolve
 
 from stencilgen import operator
@@ -24,15 +24,7 @@ from stencilgen.errors import SpecError
 from stencilgen.spec import parse_spec
 from stencilgen.verify import load_module, perturbed_grid
 
-GENERATED = Path(__file__).resolve().parent.parent / "generated"
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, GENERATED / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+GENERATED = ROOT / "generated"
 
 
 def render(toml: str) -> ModuleType:

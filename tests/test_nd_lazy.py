@@ -6,29 +6,18 @@ any chunking of the batch axes and of the operator axes themselves.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import load_generated
 
 da = pytest.importorskip("dask.array")
 xr = pytest.importorskip("xarray")
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"nd_lazy_{name}", ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_generated(name, f"nd_lazy_{name}", register=True)
 
 
 RNG = np.random.default_rng(7)

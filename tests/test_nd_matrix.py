@@ -9,15 +9,14 @@ Poisson solves.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from conftest import load_file
 
 from stencilgen import operator
 from stencilgen.errors import StencilError
@@ -26,17 +25,7 @@ from stencilgen.nd_tables import matrix_terms, runtime_tables
 RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "runtime"
 
 
-def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "runtime_nd_matrix", RUNTIME / "nd_matrix.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-NDM = load()
+NDM = load_file(RUNTIME / "nd_matrix.py", "runtime_nd_matrix")
 
 
 def system(expression, accuracy, shape, h, bc, companions=True):

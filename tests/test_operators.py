@@ -6,17 +6,16 @@ file would use it; nothing from stencilgen is involved in running them.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 import sympy
 from conftest import ROOT, examples
+from conftest import load_generated as load
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,17 +24,6 @@ from stencilgen.render import Renderer
 from stencilgen.spec import parse_spec
 from stencilgen.stencil import make_stencil
 from stencilgen.verify import load_module
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 # (module, derivative, accuracy) of the uniform one-sided operators.
 UNIFORM = [("d1_central2", 1, 2), ("d1_central4", 1, 4), ("d2_central8", 2, 8)]

@@ -7,14 +7,13 @@ checked against plain NumPy, so a helper is tested once, not per generated modul
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import math
 import re
 from types import ModuleType
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_file
 
 from stencilgen.inputs import template_dir
 from stencilgen.render import RUNTIME_MARKER, Renderer
@@ -23,13 +22,7 @@ RUNTIME = template_dir() / "runtime"
 
 
 def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"runtime_{name}", RUNTIME / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(RUNTIME / f"{name}.py", f"runtime_{name}")
 
 
 def test_every_runtime_file_has_the_marker_and_is_included_verbatim() -> None:
@@ -155,19 +148,3 @@ def test_architecture_page_examples_run() -> None:
         globs.update(test.globs)  # DocTest copies its globals
     result = runner.summarize(verbose=False)
     assert result.attempted >= 5 and result.failed == 0
-
-
-def test_gradient_page_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/dropin-and-speed.md's examples, run on the committed generated modules."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    text = (ROOT / "docs" / "dropin-and-speed.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
-    parser = doctest.DocTestParser()
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    globs: dict[str, object] = {}
-    for number, block in enumerate(blocks):
-        test = parser.get_doctest(block, globs, f"block {number}", None, 0)
-        runner.run(test, clear_globs=False)
-        globs.update(test.globs)
-    result = runner.summarize(verbose=False)
-    assert result.attempted >= 10 and result.failed == 0

@@ -1,9 +1,9 @@
 """Dask and xarray inputs for generated operators (runtime, included verbatim).
 
 A generated NumPy function stays the kernel. At entry it asks
-:func:`_lazy_kind` whether ``f`` is a dask array or an xarray DataArray (by the
-type's module name: neither library is imported unless the input is one of
-theirs) and, if so, hands the call to :func:`_over_dask` or
+:func:`_lazy_kind` (runtime/lazy_kind.py) whether ``f`` is a dask array or an
+xarray DataArray (by the type's module name: neither library is imported unless
+the input is one of theirs) and, if so, hands the call to :func:`_over_dask` or
 :func:`_over_xarray`:
 
 - a dask array gives a lazy dask array, computed chunk by chunk with
@@ -32,7 +32,6 @@ import numpy as np
 __all__ = [
     "_after_data",
     "_coordinate_values",
-    "_lazy_kind",
     "_merged_chunks",
     "_over_dask",
     "_over_xarray",
@@ -42,20 +41,6 @@ __all__ = [
 ]
 
 # ---- included in generated modules from here ----
-
-
-def _lazy_kind(f):
-    """``"dask"``, ``"xarray"`` or None: which lazy library ``f`` belongs to.
-
-    Decided from the type's module, so dask and xarray are never imported for
-    NumPy (or any other) input.
-    """
-    module = type(f).__module__.partition(".")[0]
-    if module == "dask" and hasattr(f, "chunks") and hasattr(f, "dask"):
-        return "dask"
-    if module == "xarray" and type(f).__name__ == "DataArray":
-        return "xarray"
-    return None
 
 
 def _merged_chunks(chunks, least):

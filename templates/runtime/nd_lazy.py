@@ -18,19 +18,9 @@ import operator
 
 import numpy as np
 
-__all__ = ["_nd_lazy", "_nd_lazy_kind"]
+__all__ = ["_nd_lazy"]
 
 # ---- included in generated modules from here ----
-
-
-def _nd_lazy_kind(u):
-    """``"dask"``, ``"xarray"`` or None, without importing either library."""
-    module = type(u).__module__.partition(".")[0]
-    if module == "dask" and hasattr(u, "chunks") and hasattr(u, "dask"):
-        return "dask"
-    if module == "xarray" and type(u).__name__ == "DataArray":
-        return "xarray"
-    return None
 
 
 def _nd_lazy(func, kind, u, arrays, axes, dims, out, trim, name, **bound):
