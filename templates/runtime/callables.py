@@ -20,6 +20,13 @@ _NOISE = 4.0
 _SPAN = max(OFFSETS) - min(OFFSETS)
 # The steps of the error estimate, in units of h: D(2h), D(h), D(h/2), D(h/4).
 _SCALES = (2.0, 1.0, 0.5, 0.25)
+# The step ladder of a vectorized f without h: the stencil at h·2**j for j from
+# -4 to 7 (h the default step), all in one batch. Levels 2**-2 .. 2**6 are the
+# candidates: each has the two finer levels and the coarser one that its error
+# estimate (that of ``full_output``) compares it with.
+_LADDER = tuple(2.0**j for j in range(-4, 8))
+# The index of the default step h among the candidates (_LADDER[2:-1]).
+_DEFAULT = _LADDER.index(1.0) - 2
 
 
 class Result(collections.namedtuple("Result", ["df", "error", "nfev", "h"])):
@@ -148,14 +155,8 @@ def _shift(points, steps, offsets, scales=(1.0,)):
 
     Zero where x + s·o·h is exact (the default steps make x + h exact).
     """
-    return np.max(
-        [
-            np.abs(((points + s * o * steps) - points) - s * o * steps)
-            for o in offsets
-            for s in scales
-        ],
-        axis=0,
-    )
+    moves = np.multiply.outer([s * o for o in offsets for s in scales], steps)
+    return np.max(np.abs(((points + moves) - points) - moves), axis=0)
 
 
 def _estimate(
@@ -197,6 +198,85 @@ def _estimate(
     return np.where(outside, np.inf, truncation + round_off)[()]
 
 
+def _choose(levels, round_off, noise, valid, accuracy, m):
+    """Per element, the ladder step with the smallest estimated error.
+
+    ``levels`` stacks ``D(h·2**j)`` for the steps of ``_LADDER`` (axis 0);
+    ``round_off`` and ``noise`` are their round-off bounds (as in
+    :func:`_estimate`), ``valid`` whether all their samples were finite. Each
+    candidate ``D(h_j)`` gets the error estimate of ``full_output``:
+    Richardson against ``D(2h_j)`` plus the round-off bound, ``inf`` where
+    ``D(2h_j)``, ``D(h_j)``, ``D(h_j/2)``, ``D(h_j/4)`` do not shrink like
+    ``h**accuracy`` or a sample was not finite. A candidate is eligible when
+    its estimate is finite and its value agrees with the default step's
+    within the two estimates (so the result is never more than about three
+    times the default step's estimated error away from the exact value); a
+    step above the default only when every step between is eligible too (so
+    the ladder never jumps over a step where f stopped looking smooth, e.g.
+    to a step that aliases a periodic f). The smallest estimate wins; with
+    none eligible, the default step (its estimate ``inf``).
+
+    Returns the chosen values, their estimates and level indices (into
+    ``_LADDER``).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = _estimate(
+            [levels[3:], levels[2:-1], levels[1:-2], levels[:-3]],
+            round_off[2:-1],
+            noise[2:-1],
+            accuracy,
+            m,
+        )
+    valid = valid[3:] & valid[2:-1] & valid[1:-2] & valid[:-3]
+    error = np.where(valid, error, np.inf)
+    candidates = levels[2:-1]
+    agree = np.abs(candidates - candidates[_DEFAULT]) <= error + error[_DEFAULT]
+    allowed = np.isfinite(error) & agree
+    allowed[_DEFAULT:] = np.logical_and.accumulate(allowed[_DEFAULT:], axis=0)
+    ranked = np.where(allowed, error, np.inf)
+    best = np.argmin(ranked, axis=0)
+    best = np.where(np.isfinite(np.min(ranked, axis=0)), best, _DEFAULT)
+
+    def pick(values):
+        return np.take_along_axis(values, best[np.newaxis], axis=0)[0]
+
+    return pick(candidates), pick(error), best + 2
+
+
+def _ladder(samples, finite, points, steps):
+    """``D(h_j)``, its round-off bounds and validity on every level of the ladder.
+
+    ``samples[j, k]`` is f at ``x + _LADDER[j]·OFFSETS[k]·h`` (non-finite values
+    replaced; ``finite`` says where they were), ``points`` and ``steps`` are x
+    and h, broadcastable to ``samples[j, k]``. The bounds are those of
+    ``full_output``: ``ε·Σ|w|·max|f| / h_j**m`` plus the rounding of the
+    sample points times ``|f'|``, for ``D(h_j)`` (``round_off``) and for the
+    steps of its estimate (``noise``). All levels at once, in NumPy.
+    """
+    shape = (1,) * np.ndim(steps)
+    ladder = np.asarray(_LADDER)
+    h = ladder.reshape((-1, *shape)) * steps
+    total = np.zeros(())
+    for k, weight in enumerate(WEIGHTS):
+        total = total + weight * samples[:, k]
+    levels = total / h**DERIVATIVE
+    scale = np.max(np.abs(samples), axis=1)
+    slope = (np.max(samples, axis=1) - np.min(samples, axis=1)) / (_SPAN * h)
+
+    def shift(multiples):
+        # max |fl(x + c·h) - x - c·h| over the multiples c of each level.
+        moves = multiples.reshape((*multiples.shape, *shape)) * steps
+        return np.max(np.abs(((points + moves) - points) - moves), axis=1)
+
+    offsets = np.outer(ladder, OFFSETS)
+    moved = slope * shift(offsets)
+    every = np.multiply.outer(offsets, _SCALES).reshape(len(ladder), -1)
+    moved_any = slope * shift(every)
+    round_off = WEIGHT_SUM * (_EPS * scale + moved) / h**DERIVATIVE
+    noise = WEIGHT_SUM * (_EPS * scale + moved_any) / h**DERIVATIVE
+    return levels, round_off, noise, np.all(finite, axis=1)
+
+
 def _combine(samples, offsets, scale):
     """Σ w_i · f(x + scale·o_i·h), the stencil sum before dividing by h**m."""
     total = np.zeros_like(samples[scale * offsets[0]])
@@ -210,6 +290,8 @@ def _derivative(f, x, h, full_output, vectorized=False):
     function = _check_callable(f)
     points = _as_points(x)
     steps = _steps(h, points, RELATIVE_STEP)
+    if vectorized and h is None:
+        return _ladder_derivative(function, points, steps, full_output)
     samples = {}
     if vectorized:
         # Every sample point in one call: offset k along a new last axis.
@@ -275,3 +357,65 @@ def _first(mask):
     if mask.ndim == 0:
         return ()
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _real(values, where):
+    """The values f returned, as floats (non-finite ones kept); refuses non-real."""
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(
+            f"f must return real numbers, got dtype {values.dtype} at the sample "
+            f"point {where()}"
+        )
+    return values.astype(np.float64)
+
+
+def _ladder_derivative(function, points, steps, full_output):
+    """``derivative`` of a vectorized f without h: the step from the ladder.
+
+    One call of f on every point ``x + o·h·2**j`` (the offsets of adjacent
+    levels coincide in part: ``2·h_j = h_(j+1)``); then :func:`_choose`.
+    Samples that are not finite disqualify their levels, except at the
+    default step, where they raise as without ``vectorized``.
+    """
+    batch = sorted({s * o for s in _LADDER for o in OFFSETS})
+    column = {o: k for k, o in enumerate(batch)}
+    moves = np.multiply.outer(steps, batch)
+    # Steps far from the default may leave f's domain: no warnings for those.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        stacked = function(points[..., np.newaxis] + moves)
+    if np.shape(stacked) != moves.shape:
+        raise ValueError(
+            f"f returned shape {np.shape(stacked)} for points of shape "
+            f"{moves.shape}; a vectorized f returns one value per point"
+        )
+
+    def where(offset, index):
+        point = float(points[index] + offset * steps[index])
+        element = f" (element {index})" if points.ndim else ""
+        return f"x + ({offset:g})·h = {point!r}{element}"
+
+    values = _real(stacked, lambda: where(batch[0], (0,) * points.ndim))
+    finite = np.isfinite(values)
+    for offset in OFFSETS:
+        ok = finite[..., column[offset]]
+        if not ok.all():
+            index = _first(~ok)
+            bad = values[..., column[offset]][index]
+            raise ValueError(
+                f"f returned {bad} at the sample point {where(offset, index)}; "
+                "the stencil needs finite values there: move x away from a "
+                "singularity or pass a smaller h"
+            )
+    values = np.where(finite, values, 0.0)
+    index = [[column[s * o] for o in OFFSETS] for s in _LADDER]
+    # (levels, offsets) + x.shape
+    gathered = np.moveaxis(values[..., index], (-2, -1), (0, 1))
+    ok = np.moveaxis(finite[..., index], (-2, -1), (0, 1))
+    df, error, level = _choose(
+        *_ladder(gathered, ok, points, steps), ACCURACY, DERIVATIVE
+    )
+    if not full_output:
+        return df[()]
+    chosen = steps * np.asarray(_LADDER)[level]
+    return Result(df[()], error[()], len(batch), chosen[()])
