@@ -233,8 +233,26 @@ def _choose(levels, round_off, noise, valid, accuracy, m):
     agree = np.abs(candidates - candidates[_DEFAULT]) <= error + error[_DEFAULT]
     allowed = np.isfinite(error) & agree
     allowed[_DEFAULT:] = np.logical_and.accumulate(allowed[_DEFAULT:], axis=0)
-    ranked = np.where(allowed, error, np.inf)
-    best = np.argmin(ranked, axis=0)
+    # Ranked by the truncation estimate plus the round-off actually present:
+    # its bound times the fraction of the bound that the differences between
+    # the three finest pairs of levels (where truncation is smallest) reach.
+    # Rounding errors correlated between samples (a long sum of which one term
+    # moves) stay far below the bound, which alone would favour too large a
+    # step.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        finest = np.max(
+            [
+                np.abs(levels[j] - levels[j + 1]) / (round_off[j] + round_off[j + 1])
+                for j in range(3)
+            ],
+            axis=0,
+        )
+    fraction = np.where(valid[:4].all(axis=0), np.fmin(finest, 1.0), 1.0)
+    fraction = np.nan_to_num(fraction, nan=1.0)
+    bound = round_off[2:-1]
+    ranked = np.where(allowed, error - bound + fraction * bound, np.inf)
+    # Ties (e.g. exact values, all estimates zero) go to the larger step.
+    best = len(ranked) - 1 - np.argmin(ranked[::-1], axis=0)
     best = np.where(np.isfinite(np.min(ranked, axis=0)), best, _DEFAULT)
 
     def pick(values):
