@@ -323,14 +323,19 @@ def batched(n: int = 100) -> None:
         ),
     ]
     # Interleaved rounds (one call of each method per round, after one warm-up
-    # call each), medians: the machine's load moves all alike.
-    values = {label: run() for label, _, run in calls}
+    # call each), medians: the machine's load moves all alike. Gradients first,
+    # then Hessians, so that no gradient is timed after a Hessian has freed
+    # hundreds of MB (the allocator's state then differs between methods).
+    values: dict[str, Any] = {}
     times: dict[str, list[float]] = {label: [] for label, _, _ in calls}
-    for _ in range(7):
-        for label, _, run in calls:
-            start = time.perf_counter()
-            run()
-            times[label].append(time.perf_counter() - start)
+    for group in ("gradient", "hessian"):
+        members = [(label, run) for label, name, run in calls if name == group]
+        values.update((label, run()) for label, run in members)
+        for _ in range(9 if group == "gradient" else 5):
+            for label, run in members:
+                start = time.perf_counter()
+                run()
+                times[label].append(time.perf_counter() - start)
     rows = [
         (label, name, float(np.median(times[label])), values[label])
         for label, name, _ in calls

@@ -281,15 +281,17 @@ def _ladder(samples, finite, points, steps):
     scale = np.max(np.abs(samples), axis=1)
     slope = (np.max(samples, axis=1) - np.min(samples, axis=1)) / (_SPAN * h)
 
-    def shift(multiples):
-        # max |fl(x + c·h) - x - c·h| over the multiples c of each level.
-        moves = multiples.reshape((*multiples.shape, *shape)) * steps
-        return np.max(np.abs(((points + moves) - points) - moves), axis=1)
-
     offsets = np.outer(ladder, OFFSETS)
-    moved = slope * shift(offsets)
     every = np.multiply.outer(offsets, _SCALES).reshape(len(ladder), -1)
-    moved_any = slope * shift(every)
+    # |fl(x + c·h) - x - c·h| once per distinct multiple c (levels share most),
+    # then its max over the multiples of each level.
+    distinct, where = np.unique(every, return_inverse=True)
+    moves = distinct.reshape((-1, *shape)) * steps
+    shifts = np.abs(((points + moves) - points) - moves)
+    where = where.reshape(every.shape)
+    at_h = where[:, _SCALES.index(1.0) :: len(_SCALES)]  # the multiples c = o
+    moved = slope * np.max(shifts[at_h], axis=1)
+    moved_any = slope * np.max(shifts[where], axis=1)
     round_off = WEIGHT_SUM * (_EPS * scale + moved) / h**DERIVATIVE
     noise = WEIGHT_SUM * (_EPS * scale + moved_any) / h**DERIVATIVE
     return levels, round_off, noise, np.all(finite, axis=1)
