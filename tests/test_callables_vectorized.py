@@ -14,6 +14,7 @@ where it must not take a larger step, and on noisy functions.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from types import ModuleType
 from typing import Any
@@ -277,8 +278,11 @@ def test_ladder_counts_every_evaluation(module: ModuleType) -> None:
     calls = Sized(np.exp)
     x = np.array([0.1, 0.2, 0.3])
     result = module.derivative(calls, x, full_output=True, vectorized=True)
-    # derivative: nfev is the evaluations per element of x.
+    # derivative: nfev is the evaluations per element of x, as documented.
     assert len(calls.sizes) == 1 and calls.sizes[0] == x.size * result.nfev
+    assert tuple(2.0**j for j in kind.LADDER_POWERS) == module._LADDER
+    documented = re.search(r"\((\d+)\s+points\s+per\s+element\)", module.__doc__)
+    assert documented is not None and int(documented.group(1)) == result.nfev
     for name, f in (("gradient", scalar), ("jacobian", vector), ("hessian", scalar)):
         batch = Sized(f)
         result = getattr(module, name)(batch, X, full_output=True, vectorized=True)

@@ -50,6 +50,7 @@ __all__ = [
     "DEFINES",
     "KEYS",
     "KIND",
+    "LADDER_POWERS",
     "SOURCES",
     "TEMPLATE",
     "CallablesConfig",
@@ -353,8 +354,36 @@ def _docstring_lines(entry_name: str, toml: str, config: CallablesConfig) -> lis
         "When the assumption fails (f varies on a much shorter or longer scale, or",
         "is computed less accurately than to ε), pass h explicitly, e.g.",
         "h = relative_step(eps) * scale.",
+        "",
+        "Step ladder",
+        "-----------",
+        *textwrap.wrap(
+            "For a vectorized f (vectorized=True) without h the step is measured "
+            "instead of assumed: f is evaluated in one batch on the stencil at "
+            f"h·2**j for j = {LADDER_POWERS.start} … {LADDER_POWERS.stop - 1} "
+            f"({_ladder_points(config)} points per element), and each element "
+            f"takes the step from 2**{LADDER_POWERS.start + 2}·h to "
+            f"2**{LADDER_POWERS.stop - 2}·h whose estimated error (Richardson "
+            "against twice the step, plus round-off; see Result) is smallest. "
+            "Without vectorized the default stays the single step h, one call "
+            "per offset.",
+            _WIDTH,
+        ),
     ]
     return lines
+
+
+#: The powers j of the step ladder (steps h·2**j) of a vectorized f without h;
+#: templates/runtime/callables.py (_LADDER) evaluates the same.
+LADDER_POWERS = range(-4, 8)
+
+
+def _ladder_points(config: CallablesConfig) -> int:
+    """Distinct sample offsets of the step ladder (per element or coordinate)."""
+    pairs = _sampled(config.nodes, config.stencil.weights)
+    return len(
+        {node * sympy.Integer(2) ** j for node, _ in pairs for j in LADDER_POWERS}
+    )
 
 
 def _cost(config: CallablesConfig) -> str:
@@ -363,6 +392,16 @@ def _cost(config: CallablesConfig) -> str:
     centre = len(pairs) > moved
     per = "n" if moved == 1 else f"{moved}·n"
     return f"{per} + 1 calls" if centre else f"{per} calls"
+
+
+def _ladder_cost(config: CallablesConfig) -> str:
+    """The points of the gradient's step ladder, e.g. ``26·n points``."""
+    points = _ladder_points(config)
+    centre = any(
+        node == 0 for node, _ in _sampled(config.nodes, config.stencil.weights)
+    )
+    moved = points - centre
+    return f"{moved}·n + 1 points" if centre else f"{moved}·n points"
 
 
 def context(entry: Entry, plan: Plan) -> dict[str, Any]:
@@ -375,8 +414,8 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     >>> context = context(entry, derive(entry.config))
     >>> context["weights"]
     ['1 / 12', '-2 / 3', '2 / 3', '-1 / 12']
-    >>> context["relative_step"], context["gradient_cost"]
-    ('0.0012009323661373843', '4·n calls')
+    >>> context["relative_step"], context["gradient_cost"], context["ladder_cost"]
+    ('0.0012009323661373843', '4·n calls', '26·n points')
     """
     config = plan.config
     stencil, rule = config.stencil, config.rule
@@ -397,6 +436,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "derivative_summary": f"The {display.ordinal(m)} derivative of ``f`` at every "
         "element of ``x``.",
         "multivariate": m == 1,
+        "ladder_points": str(_ladder_points(config)),
     }
     if plan.hessian is not None and plan.hessian_rule is not None:
         second, origin = plan.hessian, plan.origin
@@ -417,6 +457,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             hessian_accuracy=str(second.accuracy),
             hessian_relative_step=printing.float17(plan.hessian_rule.relative_step()),
             gradient_cost=_cost(config),
+            ladder_cost=_ladder_cost(config),
         )
     return strings
 

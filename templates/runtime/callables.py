@@ -21,9 +21,10 @@ _SPAN = max(OFFSETS) - min(OFFSETS)
 # The steps of the error estimate, in units of h: D(2h), D(h), D(h/2), D(h/4).
 _SCALES = (2.0, 1.0, 0.5, 0.25)
 # The step ladder of a vectorized f without h: the stencil at h·2**j for j from
-# -4 to 7 (h the default step), all in one batch. Levels 2**-2 .. 2**6 are the
-# candidates: each has the two finer levels and the coarser one that its error
-# estimate (that of ``full_output``) compares it with.
+# -4 to 7 (h the default step; stencilgen.kinds.callables.LADDER_POWERS), all in
+# one batch. Levels 2**-2 .. 2**6 are the candidates: each has the two finer
+# levels and the coarser one that its error estimate (that of ``full_output``)
+# compares it with.
 _LADDER = tuple(2.0**j for j in range(-4, 8))
 # The index of the default step h among the candidates (_LADDER[2:-1]).
 _DEFAULT = _LADDER.index(1.0) - 2
@@ -51,11 +52,36 @@ class Result(collections.namedtuple("Result", ["df", "error", "nfev", "h"])):
         multiple of 4 periods of a periodic f aliases all four alike and goes
         unnoticed.)
     nfev : int
-        Calls of ``f`` made, including those at the steps 2h, h/2 and h/4 for
-        the error estimate (for :func:`derivative` each call evaluates every
-        element of ``x``).
+        Evaluations of ``f`` per element of ``x`` for :func:`derivative` (one
+        call each, on every element, or all in one batch with
+        ``vectorized=True``), sample points for the others; including those
+        at the steps 2h, h/2 and h/4 for the error estimate, and every step
+        of the ladder.
     h : numpy.ndarray
-        The step used for each element or coordinate.
+        The step used for each element or coordinate. On the step ladder
+        (``vectorized=True`` without ``h``) the step chosen for each entry of
+        ``df``; for :func:`hessian` ``h[i, j]`` is the step along ``x[i]`` in
+        entry ``(i, j)`` and ``h[j, i]`` the one along ``x[j]``.
+
+    Notes
+    -----
+    The step ladder. With a vectorized f and no ``h``, f is evaluated once on
+    the stencil at ``h·2**j`` for ``j = -4 … 7`` (h the default step: a
+    stencil's offsets ±2 at one step are its offsets ±1 at twice that
+    step, so most points are shared). Each step from ``2**-2·h`` to
+    ``2**6·h`` gets the error estimate above, from its neighbours on the
+    ladder, and each element takes the step whose estimate is smallest, where
+    the round-off part is the bound scaled to what the finest steps measure.
+    A step qualifies only if its estimate is finite, its value agrees with the
+    default step's within the two estimates, and, above the default step,
+    every step between qualifies too: the ladder never climbs past a step
+    where f stopped looking smooth (a larger step could alias, e.g. a
+    periodic f). With none qualifying (f noisier than the round-off model, or
+    varying on a much shorter scale) it keeps the default step, as without
+    ``vectorized``. This is the usual balance of truncation against round-off
+    made per element from measured differences rather than from the
+    assumption on f's length scale: on a polynomial the stencil is exact, the
+    estimate falls like 1/h and the largest step wins.
     """
 
     __slots__ = ()

@@ -311,7 +311,9 @@ def hessian(
     shared between entries (f(x), the axis points) are evaluated once; the result
     is exactly symmetric. Steps: ``HESSIAN_RELATIVE_STEP · max(1, |x[i]|)``.
     With ``vectorized=True`` f takes points of shape ``(n, K)`` (a batch of K
-    points along the last axis) and returns K values.
+    points along the last axis, at most ``_BATCH`` values a call) and returns
+    K values; without ``h`` each entry then takes its steps from the step
+    ladder (see :class:`Result`), at about 12 times the points of one step.
 
     Examples
     --------
