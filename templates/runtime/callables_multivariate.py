@@ -313,7 +313,7 @@ def hessian(
     With ``vectorized=True`` f takes points of shape ``(n, K)`` (a batch of K
     points along the last axis, at most ``_BATCH`` values a call) and returns
     K values; without ``h`` each entry then takes its steps from the step
-    ladder (see :class:`Result`), at about 12 times the points of one step.
+    ladder (see :class:`Result`), at about 9 times the points of one step.
 
     Examples
     --------
