@@ -38,13 +38,13 @@ from stencilgen.expr import (
     Call,
     Name,
     Node,
-    Number,
     Subscript,
     Unary,
     parse,
     shorten,
     to_sympy,
 )
+from stencilgen.linear import SAMPLES, LinearReader
 from stencilgen.nd import Expansion, derivative_of, homogeneous_parts
 from stencilgen.nd_language import MAX_DIMS, operator_text, plain
 from stencilgen.taylor import is_zero
@@ -196,73 +196,21 @@ def _describe(node: Call | Subscript) -> str:
     return f"{node.name}[...] at column {node.column}"
 
 
-class _Linear:
+class _Linear(LinearReader):
     """Evaluates the tree to a scalar or a form {shift vector: coefficient}."""
 
     def __init__(self, fail: _Fail, source: str, shifts: Mapping[int, Any]) -> None:
-        self.fail = fail
+        super().__init__(fail, SAMPLES)
         self.source = source
         self.shifts = shifts
 
-    def value(self, node: Node) -> Any:
+    def leaf(self, node: Node) -> Any:
         if isinstance(node, Call | Subscript):
             return {self.shifts[id(node)]: sympy.S.One}
-        if isinstance(node, Name | Number):
-            return to_sympy(node, self.source)
-        if isinstance(node, Unary):
-            operand = self.value(node.operand)
-            if node.op == "+":
-                return operand
-            if isinstance(operand, dict):
-                return {k: -c for k, c in operand.items()}
-            return -operand
-        assert isinstance(node, Binary)
-        left, right = self.value(node.left), self.value(node.right)
-        lf, rf = isinstance(left, dict), isinstance(right, dict)
-        column = node.column
-        if node.op in ("+", "-"):
-            sign = 1 if node.op == "+" else -1
-            if lf and rf:
-                total = dict(left)
-                for k, c in right.items():
-                    total[k] = total.get(k, sympy.S.Zero) + sign * c
-                return total
-            if not lf and not rf:
-                return left + sign * right
-            constant = right if lf else left
-            if not is_zero(constant):
-                raise self.fail(
-                    f"the {node.op!r} at column {column} adds a term without any "
-                    f"sample ({constant}); every term must multiply a sample"
-                )
-            return left if lf else right
-        if node.op == "*":
-            if lf and rf:
-                raise self.fail(
-                    f"the '*' at column {column} multiplies two samples; a formula "
-                    "must be a linear combination of samples"
-                )
-            if lf:
-                return {k: c * right for k, c in left.items()}
-            if rf:
-                return {k: c * left for k, c in right.items()}
-            return left * right
-        if node.op == "/":
-            if rf:
-                raise self.fail(
-                    f"the '/' at column {column} divides by a sample; a formula must "
-                    "be a linear combination of samples"
-                )
-            if is_zero(right):
-                raise self.fail(f"division by zero at column {column}")
-            if lf:
-                return {k: c / right for k, c in left.items()}
-            return left / right
-        if lf or rf:
-            raise self.fail(
-                f"the '**' at column {column} raises a sample to a power; a formula "
-                "must be linear in the samples"
-            )
+        return to_sympy(node, self.source)
+
+    def power(self, node: Binary, base: sympy.Expr, exponent: sympy.Expr) -> Any:
+        # to_sympy applies the parser's limits on exponents and sizes.
         return to_sympy(node, self.source)
 
 
