@@ -44,6 +44,7 @@ from stencilgen.expr import (
     shorten,
     to_sympy,
 )
+from stencilgen.limits import MAX_ANALYZE_SAMPLES, MAX_ERROR_POWER
 from stencilgen.linear import SAMPLES, LinearReader
 from stencilgen.nd import Expansion, derivative_of, homogeneous_parts
 from stencilgen.nd_language import MAX_DIMS, operator_text, plain
@@ -56,13 +57,11 @@ __all__ = [
     "is_multivariate",
 ]
 
-#: Most distinct samples of a multivariate formula.
-MAX_SAMPLES = 125
+#: Most distinct samples of a multivariate formula (see stencilgen.limits).
+MAX_SAMPLES = MAX_ANALYZE_SAMPLES
 _UNICODE = str.maketrans({"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*"})
 _PREFERRED = ("x", "y", "z", "t")
 _GRID_VARIABLES = ("x", "y", "z")
-# Highest power of the step searched for the first non-zero group.
-_MAX_POWER = 40
 
 
 def _walk(root: Node) -> list[tuple[Node, Call | Subscript | None]]:
@@ -254,7 +253,7 @@ def _parse(
     if ndims > MAX_DIMS:
         raise fail(
             f"samples with {ndims} arguments are more than the limit of {MAX_DIMS} "
-            "variables"
+            "variables (MAX_OPERATOR_DIMS)"
         )
     for node in sample_nodes:
         name = node.func if isinstance(node, Call) else node.name
@@ -331,7 +330,8 @@ def _parse(
     assert isinstance(result, dict)
     if len(result) > MAX_SAMPLES:
         raise fail(
-            f"{len(result)} distinct samples is more than the limit of {MAX_SAMPLES}"
+            f"{len(result)} distinct samples is more than the limit of {MAX_SAMPLES} "
+            "(MAX_ANALYZE_SAMPLES)"
         )
     return function, dims, result, grid
 
@@ -359,7 +359,7 @@ def _expand(
     power = expansion.lowest
     while True:
         group = expansion.group(power)
-        if group or power > expansion.lowest + _MAX_POWER:
+        if group or power > expansion.lowest + MAX_ERROR_POWER:
             break
         power += 1
     lowest, dominant = power, group
@@ -373,7 +373,7 @@ def _expand(
     accuracy = None
     if expansion.moving:
         power = lowest
-        while len(series) < terms + 1 and power < lowest + _MAX_POWER:
+        while len(series) < terms + 1 and power < lowest + MAX_ERROR_POWER:
             power += 1
             group = expansion.group(power)
             if group:

@@ -40,6 +40,7 @@ from stencilgen.expr import (
     shorten,
     to_sympy,
 )
+from stencilgen.limits import MAX_OPERATOR_DERIVATIVE, MAX_OPERATOR_DIMS
 from stencilgen.linear import LinearReader, Wording
 from stencilgen.taylor import is_zero
 
@@ -55,10 +56,9 @@ __all__ = [
     "variable_symbol",
 ]
 
-#: Most variables an operator may have.
-MAX_DIMS = 6
-#: Highest total derivative (sum of the subscripts' lengths) of one term.
-MAX_DERIVATIVE = 16
+# The limits live in stencilgen.limits (documented in docs/limits.md).
+MAX_DIMS = MAX_OPERATOR_DIMS
+MAX_DERIVATIVE = MAX_OPERATOR_DERIVATIVE
 _DERIVATIVE = re.compile(r"u(?:_([A-Za-z]*))?")
 _FUNCTION = "u"
 
@@ -303,7 +303,7 @@ def parse_operator(text: str) -> LinearOperator:
     if len(dims) > MAX_DIMS:
         raise ExpressionError(
             f"cannot read the operator {shorten(text)!r}: {len(dims)} variables is "
-            f"more than the limit of {MAX_DIMS}"
+            f"more than the limit of {MAX_DIMS} (MAX_OPERATOR_DIMS)"
         )
     reserved = {d: "a variable" for d in dims}
     reserved.update({step_symbol(d).name: "a grid step" for d in dims})
@@ -330,7 +330,7 @@ def parse_operator(text: str) -> LinearOperator:
             raise ExpressionError(
                 f"cannot read the operator {shorten(text)!r}: the derivative "
                 f"{derivative_name(alpha, dims)} is beyond the limit of "
-                f"{MAX_DERIVATIVE} derivatives"
+                f"{MAX_DERIVATIVE} derivatives (MAX_OPERATOR_DERIVATIVE)"
             )
         value = sympy.cancel(coefficient) if not coefficient.is_Number else coefficient
         if not is_zero(value):
