@@ -1,6 +1,9 @@
-"""Coordinate arrays in generated operators: checks and Lagrange weights.
+"""Coordinate arrays in generated operators: checks, weights and the 1-D line.
 
 Included verbatim (from the marker line on) in coordinate-grid operator modules.
+A generated module defines ``_interior_weights(x, dx, lo, hi)`` (the weights of
+the interior points ``lo <= i < hi``) and ``_interior(f, x, dx, o, lo, hi)``
+(those points of one line into ``o``), which the helpers here are given.
 """
 
 import math
@@ -8,11 +11,15 @@ import math
 import numpy as np
 
 __all__ = [
-    "_by_blocks",
     "_check_coordinates",
+    "_checked",
+    "_ends",
     "_lagrange",
+    "_lagrange_window",
+    "_line",
+    "_period_step",
     "_periodic_coordinates",
-    "_seam",
+    "_seam_windows",
 ]
 
 # ---- included in generated modules from here ----
@@ -20,37 +27,51 @@ __all__ = [
 
 def _check_coordinates(x, min_points, name):
     """Return x as a strictly monotonic 1-D float64 array of min_points or more."""
+    return _checked(x, min_points, name)[0]
+
+
+def _checked(x, min_points, name, whole=False):
+    """The coordinates checked as ``_check_coordinates`` does, and their steps.
+
+    Returns ``(x, dx)`` with ``dx[k] = x[k+1] - x[k]`` when x is short (up to
+    2**17 points) or ``whole``, else ``(x, None)``: long x is checked block by
+    block, for a few block-sized temporaries.
+    """
     x = np.asarray(x)
     if x.dtype.kind == "c":
         raise ValueError(f"{name}: the coordinates must be real, got {x.dtype}")
     x = x.astype(np.float64, copy=False)
     if x.ndim != 1:
         raise ValueError(f"{name}: x must be 1-D coordinates, got {x.ndim} dimensions")
-    if x.shape[0] < min_points:
-        raise ValueError(
-            f"{name} needs at least {min_points} coordinates, got {x.shape[0]}"
-        )
-    # Strictly monotonic (NaN compares false) with finite ends: all finite.
-    # Long x block by block, for a few block-sized temporaries.
-    step = max(x.shape[0] - 1, 1) if x.shape[0] <= 1 << 17 else 1 << 17
-    increasing = decreasing = True
-    for start in range(0, x.shape[0] - 1, step):
-        dx = np.diff(x[start : start + step + 1])
-        increasing = increasing and bool(dx.min() > 0)
-        decreasing = decreasing and bool(dx.max() < 0)
-    if not (increasing or decreasing) or not math.isfinite(x[0] + x[-1]):
+    n = x.shape[0]
+    if n < min_points:
+        raise ValueError(f"{name} needs at least {min_points} coordinates, got {n}")
+    # Strictly monotonic in the direction of its ends (NaN compares false),
+    # with finite ends: then all finite. One reduction per block.
+    increasing = bool(x[-1] > x[0])
+    reduce = np.minimum.reduce if increasing else np.maximum.reduce
+    short = whole or n <= 1 << 17
+    step = max(n - 1, 1) if short else 1 << 17
+    dx = None
+    ok = n > 1 and math.isfinite(x[0] + x[-1])
+    for start in range(0, n - 1, step):
+        dx = x[start + 1 : start + step + 1] - x[start : start + step]
+        extreme = reduce(dx)
+        if not (extreme > 0 if increasing else extreme < 0):
+            ok = False
+            break
+    if not ok:
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name}: the coordinates must be finite")
         raise ValueError(f"{name}: the coordinates must be strictly monotonic")
-    return x
+    return x, (dx if short else None)
 
 
-def _periodic_coordinates(x, period, before, after, name):
-    """The coordinates x extended by the points one period before and after.
+def _period_step(x, period, name):
+    """The shift from one period to the next: +period (x increasing) or -period.
 
-    ``before`` points on the left, ``after`` on the right: ``x[i] + period``
-    is the point ``i + n``. The period must exceed the span of x, so that the
-    extended grid stays strictly monotonic.
+    The period must be a real number longer than the span of x, so that x
+    extended by its points one period away stays strictly monotonic.
     """
     value = np.asarray(period)
     if value.ndim or value.dtype.kind not in "iuf":
@@ -65,50 +86,113 @@ def _periodic_coordinates(x, period, before, after, name):
             f"coordinates ({span}), got {period}; give the length of one period "
             "(x[0] + period is the point after x[-1])"
         )
-    step = period if x[-1] > x[0] else -period
+    return period if x[-1] > x[0] else -period
+
+
+def _periodic_coordinates(x, period, before, after, name):
+    """The coordinates x extended by the points one period before and after.
+
+    ``before`` points on the left, ``after`` on the right: ``x[i] + period``
+    is the point ``i + n``.
+    """
+    step = _period_step(x, period, name)
     n = x.shape[0]
     return np.concatenate((x[n - before :] - step, x, x[:after] + step))
 
 
-def _by_blocks(f, x, out, weights, apply, points, reach, width, shift, block):
-    """A coordinate operator on one long line, block by block.
+def _line(interior, f, x, dx, out, points, reach, shift, block):
+    """The interior points of one line, block by block, weights per block.
 
-    The points ``points[0] .. points[1]-1`` in pieces of ``block``: each piece
-    is computed with the weights of its window (``reach`` = points before and
-    after it, so that it is interior to the window, except at the ends of the
-    axis; at least ``width`` points) and copied into ``out`` at the points
-    less ``shift``. Weights depend only on nearby coordinates, so the results
-    are those of the whole line, with block-sized temporaries.
+    ``interior`` computes the points ``points[0] .. points[1]-1`` of f into
+    ``out`` at the points less ``shift``, ``block`` points at a time, each
+    block with the weights of its own points: block-sized temporaries only.
+    With ``dx`` (the differences of all of x) the blocks read it in place;
+    without, each block takes the differences of its window of x (``reach``
+    points before and after it).
     """
-    n = f.shape[0]
-    for start in range(points[0], points[1], block):
-        stop = min(start + block, points[1])
-        first, last = max(0, start - reach[0]), min(n, stop + reach[1])
-        if last - first < width:
-            first = max(0, last - width)
-            last = min(n, first + width)
-        part = apply(f[first:last], weights(x[first:last]))
-        offset = start - first - shift
-        out[start - shift : stop - shift] = part[offset : offset + stop - start]
+    lo, hi = points
+    for start in range(lo, hi, block):
+        stop = min(start + block, hi)
+        o = out[start - shift : stop - shift]
+        if dx is not None:
+            interior(f, x, dx, o, start, stop)
+            continue
+        first, last = start - reach[0], stop + reach[1]
+        xb = x[first:last]
+        interior(f[first:last], xb, xb[1:] - xb[:-1], o, reach[0], stop - first)
 
 
-def _seam(f, x, out, period, weights, apply, reach, width):
-    """The points near both ends of a long periodic line, from one window.
+def _ends(f, out, rows):
+    """out[p] = sum of w[k]*f[p + first + k] for the rows (p, first, w) of a line.
 
-    The window runs across the seam: the last points of x, then the first ones
-    one period on. The ``reach[1]`` last and ``reach[0]`` first points are
-    interior points of it (the window is far shorter than the period).
+    Indices count from the end they are given from (p negative: from the right),
+    so on periodic grids they wrap. The products and sums are those of the
+    weights as a float64 array times f, in window order: Python floats for real
+    data of double precision or less (the same IEEE operations, without the
+    cost of small arrays), complex data as its real and imaginary parts.
     """
-    n = f.shape[0]
-    before, after = reach
-    w = max(before + after, width)
-    step = period if x[-1] > x[0] else -period
-    part = apply(
-        np.concatenate((f[n - w :], f[:w])),
-        weights(np.concatenate((x[n - w :], x[:w] + step))),
-    )
-    out[n - after :] = part[w - after : w]
-    out[:before] = part[w : w + before]
+    if f.dtype.kind == "c":
+        _ends(f.real, out.real, rows)
+        _ends(f.imag, out.imag, rows)
+        return
+    item = f.item if f.dtype.itemsize <= 8 else f.__getitem__
+    for p, first, w in rows:
+        i = p + first
+        v = w[0] * item(i)
+        for k in range(1, len(w)):
+            v = v + w[k] * item(i + k)
+        out[p] = v
+
+
+def _seam_windows(weights, x, step, reach, first):
+    """The rows (point, first, weights) of the points near both ends, periodic.
+
+    Their windows run across the seam: the last ``lo + hi`` points of x one
+    period back (``step``), then as many first points; ``reach = (lo, hi)``.
+    ``weights`` is the module's ``_interior_weights``. Right-end points are
+    given negative, so their indices wrap in ``_ends``.
+    """
+    lo, hi = reach
+    n, width = x.shape[0], lo + hi
+    xs = np.concatenate((x[n - width :] - step, x[:width]))
+    w = np.asarray(weights(xs, xs[1:] - xs[:-1], width - hi, width + lo))
+    points = (*range(-hi, 0), *range(lo))
+    return [(p, first, row) for p, row in zip(points, w.T.tolist(), strict=True)]
+
+
+def _lagrange_window(x, lo, hi, first, count, m):
+    """Weights of derivative m at x[i], points x[i + first .. i + first + count - 1].
+
+    For the points ``lo <= i < hi``, as a (count, hi - lo) array. With the
+    displacements d_j = x[i + first + j] - x[i] (node c = -first is x[i]
+    itself, d_c = 0) and P_j = prod(d_j - d_l, l != j), the first derivative
+    of the Lagrange interpolant at node c weighs f_j, j != c, by
+    P_c / (P_j * (d_c - d_j)), and f_c by minus the sum of the others; higher
+    derivatives follow by the Schneider-Werner recurrence. A few array
+    operations for every point at once, where the elementary-symmetric form of
+    ``_lagrange`` needs hundreds; exact on polynomials up to rounding.
+    """
+    c = -first
+    if not 0 <= c < count:
+        xi = x[lo:hi]
+        nodes = [x[lo + first + k : hi + first + k] - xi for k in range(count)]
+        return _lagrange(nodes, m)
+    d = np.empty((count, hi - lo))
+    xi = x[lo:hi]
+    for k in range(count):
+        np.subtract(x[lo + first + k : hi + first + k], xi, out=d[k])
+    differences = d[:, None, :] - d[None, :, :]
+    differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
+    products = differences.prod(axis=1)
+    towards = differences[c]  # d_c - d_j (1 at j = c)
+    ratio = products[c] / products
+    w = ratio / towards
+    for order in range(1, m + 1):
+        if order > 1:
+            w = order * (ratio * w[c] - w) / towards
+        w[c] = 0.0
+        w[c] = -w.sum(axis=0)
+    return w
 
 
 def _lagrange(nodes, m):
