@@ -1,9 +1,6 @@
-"""Coordinate arrays in generated operators: checks, weights and the 1-D line.
+"""Coordinate arrays in generated operators: checks and Lagrange weights.
 
 Included verbatim (from the marker line on) in coordinate-grid operator modules.
-A generated module defines ``_interior_weights(x, dx, lo, hi)`` (the weights of
-the interior points ``lo <= i < hi``) and ``_interior(f, x, dx, o, lo, hi)``
-(those points of one line into ``o``), which the helpers here are given.
 """
 
 import math
@@ -13,13 +10,10 @@ import numpy as np
 __all__ = [
     "_check_coordinates",
     "_checked",
-    "_ends",
     "_lagrange",
     "_lagrange_window",
-    "_line",
     "_period_step",
     "_periodic_coordinates",
-    "_seam_windows",
 ]
 
 # ---- included in generated modules from here ----
@@ -100,98 +94,36 @@ def _periodic_coordinates(x, period, before, after, name):
     return np.concatenate((x[n - before :] - step, x, x[:after] + step))
 
 
-def _line(interior, f, x, dx, out, points, reach, shift, block):
-    """The interior points of one line, block by block, weights per block.
-
-    ``interior`` computes the points ``points[0] .. points[1]-1`` of f into
-    ``out`` at the points less ``shift``, ``block`` points at a time, each
-    block with the weights of its own points: block-sized temporaries only.
-    With ``dx`` (the differences of all of x) the blocks read it in place;
-    without, each block takes the differences of its window of x (``reach``
-    points before and after it).
-    """
-    lo, hi = points
-    for start in range(lo, hi, block):
-        stop = min(start + block, hi)
-        o = out[start - shift : stop - shift]
-        if dx is not None:
-            interior(f, x, dx, o, start, stop)
-            continue
-        first, last = start - reach[0], stop + reach[1]
-        xb = x[first:last]
-        interior(f[first:last], xb, xb[1:] - xb[:-1], o, reach[0], stop - first)
-
-
-def _ends(f, out, rows):
-    """out[p] = sum of w[k]*f[p + first + k] for the rows (p, first, w) of a line.
-
-    Indices count from the end they are given from (p negative: from the right),
-    so on periodic grids they wrap. The products and sums are those of the
-    weights as a float64 array times f, in window order: Python floats for real
-    data of double precision or less (the same IEEE operations, without the
-    cost of small arrays), complex data as its real and imaginary parts.
-    """
-    if f.dtype.kind == "c":
-        _ends(f.real, out.real, rows)
-        _ends(f.imag, out.imag, rows)
-        return
-    item = f.item if f.dtype.itemsize <= 8 else f.__getitem__
-    for p, first, w in rows:
-        i = p + first
-        v = w[0] * item(i)
-        for k in range(1, len(w)):
-            v = v + w[k] * item(i + k)
-        out[p] = v
-
-
-def _seam_windows(weights, x, step, reach, first):
-    """The rows (point, first, weights) of the points near both ends, periodic.
-
-    Their windows run across the seam: the last ``lo + hi`` points of x one
-    period back (``step``), then as many first points; ``reach = (lo, hi)``.
-    ``weights`` is the module's ``_interior_weights``. Right-end points are
-    given negative, so their indices wrap in ``_ends``.
-    """
-    lo, hi = reach
-    n, width = x.shape[0], lo + hi
-    xs = np.concatenate((x[n - width :] - step, x[:width]))
-    w = np.asarray(weights(xs, xs[1:] - xs[:-1], width - hi, width + lo))
-    points = (*range(-hi, 0), *range(lo))
-    return [(p, first, row) for p, row in zip(points, w.T.tolist(), strict=True)]
-
-
 def _lagrange_window(x, lo, hi, first, count, m):
     """Weights of derivative m at x[i], points x[i + first .. i + first + count - 1].
 
-    For the points ``lo <= i < hi``, as a (count, hi - lo) array. With the
-    displacements d_j = x[i + first + j] - x[i] (node c = -first is x[i]
-    itself, d_c = 0) and P_j = prod(d_j - d_l, l != j), the first derivative
-    of the Lagrange interpolant at node c weighs f_j, j != c, by
-    P_c / (P_j * (d_c - d_j)), and f_c by minus the sum of the others; higher
-    derivatives follow by the Schneider-Werner recurrence. A few array
-    operations for every point at once, where the elementary-symmetric form of
-    ``_lagrange`` needs hundreds; exact on polynomials up to rounding.
+    For the points ``lo <= i < hi``, as a (count, hi - lo) array. The first
+    derivative at a node of its window (c = -first, x[i] itself), by the
+    barycentric form: with P_j = prod(x_j - x_l, l != j) (x_j the point
+    i + first + j), f_j, j != c, weighs P_c / (P_j * (x_c - x_j)) and f_c
+    minus the sum of the others: a few array operations for every point at
+    once, where the elementary-symmetric form of ``_lagrange`` needs hundreds,
+    and as accurate (differences of x taken directly). Other cases by
+    ``_lagrange``.
     """
     c = -first
-    if not 0 <= c < count:
+    if m != 1 or not 0 <= c < count:
         xi = x[lo:hi]
         nodes = [x[lo + first + k : hi + first + k] - xi for k in range(count)]
         return _lagrange(nodes, m)
-    d = np.empty((count, hi - lo))
-    xi = x[lo:hi]
-    for k in range(count):
-        np.subtract(x[lo + first + k : hi + first + k], xi, out=d[k])
-    differences = d[:, None, :] - d[None, :, :]
+    if x.flags.c_contiguous:
+        # The windows as one strided view of x: row k is x[i + first + k].
+        start = (lo + first) * x.itemsize
+        v = np.ndarray((count, hi - lo), x.dtype, x, start, (x.itemsize,) * 2)
+    else:
+        v = np.array([x[lo + first + k : hi + first + k] for k in range(count)])
+    differences = v[:, None, :] - v[None, :, :]
     differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
     products = differences.prod(axis=1)
-    towards = differences[c]  # d_c - d_j (1 at j = c)
-    ratio = products[c] / products
-    w = ratio / towards
-    for order in range(1, m + 1):
-        if order > 1:
-            w = order * (ratio * w[c] - w) / towards
-        w[c] = 0.0
-        w[c] = -w.sum(axis=0)
+    # x_c - x_j is differences[c] (1 at j = c, whose weight is set after).
+    w = products[c] / products / differences[c]
+    w[c] = 0.0
+    w[c] = -w.sum(axis=0)
     return w
 
 
