@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -426,6 +427,48 @@ def _slice(start: str, stop: str, k: int) -> str:
     return f"{start} {sign} {abs(k)} : {stop} {sign} {abs(k)}"
 
 
+_GROUP = re.compile(r"\(([^()]*)\)")
+
+
+def _uses(group: str, groups: list[str]) -> int:
+    """How many of ``groups`` are ``group`` or a longer sum starting with it."""
+    starts = (f"{group} + ", f"{group} - ")
+    return sum(g == group or g.startswith(starts) for g in groups)
+
+
+def _hoist(values: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The sums that several printed weights share, computed once.
+
+    Returns ``(shared, values)``: statements ``s_k = sum`` and the weights
+    reading them. A parenthesized sum used twice or more, whole or as the
+    start of a longer sum (``(a + b)`` in ``(a + b + c)``, which Python
+    evaluates as ``(a + b) + c``), becomes a name: the same operations in the
+    same order, so the same numbers, with fewer array operations.
+
+    Examples
+    --------
+    >>> _hoist(["1 / (a + b)", "c / (a + b + c)"])
+    ([('s_0', 'a + b')], ['1 / s_0', 'c / (s_0 + c)'])
+    """
+    shared: list[tuple[str, str]] = []
+    while True:
+        groups = [g for v in values for g in _GROUP.findall(v)]
+        sums = [g for g in dict.fromkeys(groups) if " + " in g or " - " in g]
+
+        candidates = [g for g in sums if _uses(g, groups) >= 2]
+        if not candidates:
+            return shared, values
+        best = min(candidates, key=len)
+        name = f"s_{len(shared)}"
+        shared.append((name, best))
+        values = [
+            v.replace(f"({best})", name)
+            .replace(f"({best} + ", f"({name} + ")
+            .replace(f"({best} - ", f"({name} - ")
+            for v in values
+        ]
+
+
 def _window_context(
     window: WeightWindow, derivative: int, spacing: Any, index: str
 ) -> dict[str, Any]:
@@ -454,6 +497,11 @@ def _window_context(
                 printing.assign(item["target"], item["value"], 1)  # fits?
         except ValueError:  # a closed form too long to print: evaluate instead
             weights = None
+    if weights is not None:
+        shared, values = _hoist([item["value"] for item in weights])
+        for item, value in zip(weights, values, strict=True):
+            item["value"] = value
+        spacings += [{"name": name, "value": value} for name, value in shared]
     point = window.point
     return {
         "label": ""

@@ -49,7 +49,8 @@ def _checked(x, min_points, name, whole=False):
     dx = None
     ok = n > 1 and math.isfinite(x[0] + x[-1])
     for start in range(0, n - 1, step):
-        dx = x[start + 1 : start + step + 1] - x[start : start + step]
+        stop = min(start + step, n - 1)
+        dx = x[start + 1 : stop + 1] - x[start:stop]
         extreme = reduce(dx)
         if not (extreme > 0 if increasing else extreme < 0):
             ok = False
