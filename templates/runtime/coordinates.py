@@ -122,7 +122,7 @@ def _lagrange_window(x, lo, hi, first, count, m):
     differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
     products = differences.prod(axis=1)
     # x_c - x_j is differences[c] (1 at j = c, whose weight is set after).
-    w = products[c] / products / differences[c]
+    w = products[c] / (products * differences[c])
     w[c] = 0.0
     w[c] = -w.sum(axis=0)
     return w
