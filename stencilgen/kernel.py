@@ -449,6 +449,8 @@ def _hoist(values: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
     --------
     >>> _hoist(["1 / (a + b)", "c / (a + b + c)"])
     ([('s_0', 'a + b')], ['1 / s_0', 'c / (s_0 + c)'])
+    >>> _hoist(["1 / (a - b) ** 2", "(a - b) * c"])[1]
+    ['1 / s_0**2', 's_0 * c']
     """
     shared: list[tuple[str, str]] = []
     while True:
@@ -462,7 +464,8 @@ def _hoist(values: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
         name = f"s_{len(shared)}"
         shared.append((name, best))
         values = [
-            v.replace(f"({best})", name)
+            v.replace(f"({best}) ** ", f"{name}**")  # a name needs no spaces
+            .replace(f"({best})", name)
             .replace(f"({best} + ", f"({name} + ")
             .replace(f"({best} - ", f"({name} - ")
             for v in values
