@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -426,26 +427,65 @@ def _slice(start: str, stop: str, k: int) -> str:
     return f"{start} {sign} {abs(k)} : {stop} {sign} {abs(k)}"
 
 
-def _window_context(
-    window: WeightWindow, derivative: int, columns: str, at: Any, level: int
-) -> dict[str, Any]:
-    """Strings for one weight window; ``at(o)`` is the text of ``x[i + o]``.
+_GROUP = re.compile(r"\(([^()]*)\)")
 
-    ``level`` is the indentation the NumPy template writes the window's
-    statements at (2 in the interior loop, 1 at the edges): a closed form that
-    does not fit there is evaluated by the Lagrange formula instead. An edge
-    window's spacings are Python floats (the same IEEE arithmetic as numpy
-    scalars, several times faster).
+
+def _uses(group: str, groups: list[str]) -> int:
+    """How many of ``groups`` are ``group`` or a longer sum starting with it."""
+    starts = (f"{group} + ", f"{group} - ")
+    return sum(g == group or g.startswith(starts) for g in groups)
+
+
+def _hoist(values: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The sums that several printed weights share, computed once.
+
+    Returns ``(shared, values)``: statements ``s_k = sum`` and the weights
+    reading them. A parenthesized sum used twice or more, whole or as the
+    start of a longer sum (``(a + b)`` in ``(a + b + c)``, which Python
+    evaluates as ``(a + b) + c``), becomes a name: the same operations in the
+    same order, so the same numbers, with fewer array operations.
+
+    Examples
+    --------
+    >>> _hoist(["1 / (a + b)", "c / (a + b + c)"])
+    ([('s_0', 'a + b')], ['1 / s_0', 'c / (s_0 + c)'])
+    >>> _hoist(["1 / (a - b) ** 2", "(a - b) * c"])[1]
+    ['1 / s_0**2', 's_0 * c']
+    """
+    shared: list[tuple[str, str]] = []
+    while True:
+        groups = [g for v in values for g in _GROUP.findall(v)]
+        sums = [g for g in dict.fromkeys(groups) if " + " in g or " - " in g]
+
+        candidates = [g for g in sums if _uses(g, groups) >= 2]
+        if not candidates:
+            return shared, values
+        best = min(candidates, key=len)
+        name = f"s_{len(shared)}"
+        shared.append((name, best))
+        values = [
+            v.replace(f"({best}) ** ", f"{name}**")  # a name needs no spaces
+            .replace(f"({best})", name)
+            .replace(f"({best} + ", f"({name} + ")
+            .replace(f"({best} - ", f"({name} - ")
+            for v in values
+        ]
+
+
+def _window_context(
+    window: WeightWindow, derivative: int, spacing: Any, index: str
+) -> dict[str, Any]:
+    """Strings for one weight window; ``spacing(k)`` is the text of ``h_k``.
+
+    The weights are printed as ``w_0 = ...`` one level into a function: a
+    closed form that does not fit there is evaluated by the Lagrange formula
+    instead. An edge window's spacings are Python floats (the same IEEE
+    arithmetic as numpy scalars, several times faster); ``index`` is the text
+    of its point's index in x.
     """
     first, count = window.first, window.count
-    edge = window.point is not None
     spacings = [
-        {
-            "name": spacing_name(k),
-            "value": f"float({at(k + 1)} - {at(k)})"
-            if edge
-            else f"{at(k + 1)} - {at(k)}",
-        }
+        {"name": spacing_name(k), "value": spacing(k)}
         for k in range(first, first + count - 1)
     ]
     weights = None
@@ -453,64 +493,64 @@ def _window_context(
         names = {spacing_name(k): spacing_name(k) for k in range(first, first + count)}
         try:
             weights = [
-                {"target": f"w[{k}, {columns}]", "value": printing.expression(w, names)}
+                {"target": f"w_{k}", "value": printing.expression(w, names)}
                 for k, w in enumerate(window.weights)
             ]
             for item in weights:
-                printing.assign(item["target"], item["value"], level)  # fits?
+                printing.assign(item["target"], item["value"], 1)  # fits?
         except ValueError:  # a closed form too long to print: evaluate instead
             weights = None
-    nodes = [
-        "np.zeros_like(xi)" if o == 0 else f"{at(o)} - xi"
-        for o in range(first, first + count)
-    ]
+    if weights is not None:
+        shared, values = _hoist([item["value"] for item in weights])
+        for item, value in zip(weights, values, strict=True):
+            item["value"] = value
+        spacings += [{"name": name, "value": value} for name, value in shared]
     point = window.point
     return {
         "label": ""
         if point is None
         else (f"i = {point}" if point >= 0 else f"i = n{point}"),
         "point": "" if point is None else str(point),
+        "index": index,
         "first": str(first),
         "last": str(first + count - 1),
-        "columns": columns,
+        "count": str(count),
         "spacings": spacings if weights is not None else [],
         "weights": weights,
-        "xi": at(0),
-        "nodes": nodes,
+        "names": ", ".join(f"w_{k}" for k in range(count)),
         "derivative": str(derivative),
     }
 
 
 def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
+    trimmed = kernel.out_trim > 0
     interior = _window_context(
         kernel.interior,
         kernel.derivative,
-        _slice("lo", "hi", -(kernel.lo if kernel.out_trim or kernel.periodic else 0)),
-        lambda o: f"x[{_slice('lo', 'hi', o)}]",
-        2,
+        lambda k: f"dx[{_slice('lo', 'hi', k)}]",
+        "",
     )
     edges = []
     for window in kernel.edges:
         point = window.point
         assert point is not None
-        edges.append(
-            _window_context(
-                window,
-                kernel.derivative,
-                str(point),
-                lambda o, p=point: f"x[{p + o}]",
-                1,
-            )
-        )
+
+        def spacing(k: int, p: int = point) -> str:
+            return f"float(x[{p + k + 1}] - x[{p + k}])"
+
+        index = str(point) if point >= 0 else f"x.shape[0] - {-point}"
+        edges.append(_window_context(window, kernel.derivative, spacing, index))
     left = sum(1 for w in kernel.edges if w.point is not None and w.point >= 0)
-    trimmed = kernel.out_trim > 0
+    shift = kernel.lo if trimmed else 0
     return {
         "count": str(kernel.count),
         "first": str(kernel.first),
         "last": str(kernel.first + kernel.count - 1),
         "end": str(kernel.first + kernel.count),
         "columns": ":" if trimmed else _column_slice(kernel.lo, kernel.hi),
+        "weight_columns": _slice("lo", "hi", -shift),
         "interior": interior,
+        "reads": [f"f[{_slice('lo', 'hi', o)}]" for o in kernel.views],
         "edges": edges,
         "edge_points": _points_text(left, len(kernel.edges) - left)
         if kernel.edges
@@ -518,7 +558,7 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         "periodic": kernel.periodic,
         "edge_point_list": str(tuple(w.point for w in kernel.edges)),
         "wrap_point_list": str((*range(kernel.lo), *range(-kernel.hi, 0))),
-        "chunk_points": f"{kernel.lo}, n - {kernel.hi}" if trimmed else "0, n",
+        "chunk_points": f"{kernel.lo}, {_minus_n(kernel.hi)}",
         "extension": str(kernel.lo + kernel.hi),
         "wrap_points": _points_text(kernel.lo, kernel.hi)
         if kernel.periodic and (kernel.lo or kernel.hi)

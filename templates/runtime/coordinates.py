@@ -8,11 +8,12 @@ import math
 import numpy as np
 
 __all__ = [
-    "_by_blocks",
     "_check_coordinates",
+    "_checked",
     "_lagrange",
+    "_lagrange_window",
+    "_period_step",
     "_periodic_coordinates",
-    "_seam",
 ]
 
 # ---- included in generated modules from here ----
@@ -20,37 +21,52 @@ __all__ = [
 
 def _check_coordinates(x, min_points, name):
     """Return x as a strictly monotonic 1-D float64 array of min_points or more."""
+    return _checked(x, min_points, name)[0]
+
+
+def _checked(x, min_points, name, whole=False):
+    """The coordinates checked as ``_check_coordinates`` does, and their steps.
+
+    Returns ``(x, dx)`` with ``dx[k] = x[k+1] - x[k]`` when x is short (up to
+    2**17 points) or ``whole``, else ``(x, None)``: long x is checked block by
+    block, for a few block-sized temporaries.
+    """
     x = np.asarray(x)
     if x.dtype.kind == "c":
         raise ValueError(f"{name}: the coordinates must be real, got {x.dtype}")
     x = x.astype(np.float64, copy=False)
     if x.ndim != 1:
         raise ValueError(f"{name}: x must be 1-D coordinates, got {x.ndim} dimensions")
-    if x.shape[0] < min_points:
-        raise ValueError(
-            f"{name} needs at least {min_points} coordinates, got {x.shape[0]}"
-        )
-    # Strictly monotonic (NaN compares false) with finite ends: all finite.
-    # Long x block by block, for a few block-sized temporaries.
-    step = max(x.shape[0] - 1, 1) if x.shape[0] <= 1 << 17 else 1 << 17
-    increasing = decreasing = True
-    for start in range(0, x.shape[0] - 1, step):
-        dx = np.diff(x[start : start + step + 1])
-        increasing = increasing and bool(dx.min() > 0)
-        decreasing = decreasing and bool(dx.max() < 0)
-    if not (increasing or decreasing) or not math.isfinite(x[0] + x[-1]):
+    n = x.shape[0]
+    if n < min_points:
+        raise ValueError(f"{name} needs at least {min_points} coordinates, got {n}")
+    # Strictly monotonic in the direction of its ends (NaN compares false),
+    # with finite ends: then all finite. One reduction per block.
+    increasing = bool(x[-1] > x[0])
+    reduce = np.minimum.reduce if increasing else np.maximum.reduce
+    short = whole or n <= 1 << 17
+    step = max(n - 1, 1) if short else 1 << 17
+    dx = None
+    ok = n > 1 and math.isfinite(x[0] + x[-1])
+    for start in range(0, n - 1, step):
+        stop = min(start + step, n - 1)
+        dx = x[start + 1 : stop + 1] - x[start:stop]
+        extreme = reduce(dx)
+        if not (extreme > 0 if increasing else extreme < 0):
+            ok = False
+            break
+    if not ok:
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name}: the coordinates must be finite")
         raise ValueError(f"{name}: the coordinates must be strictly monotonic")
-    return x
+    return x, (dx if short else None)
 
 
-def _periodic_coordinates(x, period, before, after, name):
-    """The coordinates x extended by the points one period before and after.
+def _period_step(x, period, name):
+    """The shift from one period to the next: +period (x increasing) or -period.
 
-    ``before`` points on the left, ``after`` on the right: ``x[i] + period``
-    is the point ``i + n``. The period must exceed the span of x, so that the
-    extended grid stays strictly monotonic.
+    The period must be a real number longer than the span of x, so that x
+    extended by its points one period away stays strictly monotonic.
     """
     value = np.asarray(period)
     if value.ndim or value.dtype.kind not in "iuf":
@@ -65,50 +81,51 @@ def _periodic_coordinates(x, period, before, after, name):
             f"coordinates ({span}), got {period}; give the length of one period "
             "(x[0] + period is the point after x[-1])"
         )
-    step = period if x[-1] > x[0] else -period
+    return period if x[-1] > x[0] else -period
+
+
+def _periodic_coordinates(x, period, before, after, name):
+    """The coordinates x extended by the points one period before and after.
+
+    ``before`` points on the left, ``after`` on the right: ``x[i] + period``
+    is the point ``i + n``.
+    """
+    step = _period_step(x, period, name)
     n = x.shape[0]
     return np.concatenate((x[n - before :] - step, x, x[:after] + step))
 
 
-def _by_blocks(f, x, out, weights, apply, points, reach, width, shift, block):
-    """A coordinate operator on one long line, block by block.
+def _lagrange_window(x, lo, hi, first, count, m):
+    """Weights of derivative m at x[i], points x[i + first .. i + first + count - 1].
 
-    The points ``points[0] .. points[1]-1`` in pieces of ``block``: each piece
-    is computed with the weights of its window (``reach`` = points before and
-    after it, so that it is interior to the window, except at the ends of the
-    axis; at least ``width`` points) and copied into ``out`` at the points
-    less ``shift``. Weights depend only on nearby coordinates, so the results
-    are those of the whole line, with block-sized temporaries.
+    For the points ``lo <= i < hi``, as a (count, hi - lo) array. The first
+    derivative at a node of its window (c = -first, x[i] itself), by the
+    barycentric form: with P_j = prod(x_j - x_l, l != j) (x_j the point
+    i + first + j), f_j, j != c, weighs P_c / (P_j * (x_c - x_j)) and f_c
+    minus the sum of the others: a few array operations for every point at
+    once, where the elementary-symmetric form of ``_lagrange`` needs hundreds,
+    and as accurate (differences of x taken directly). Other cases by
+    ``_lagrange``.
     """
-    n = f.shape[0]
-    for start in range(points[0], points[1], block):
-        stop = min(start + block, points[1])
-        first, last = max(0, start - reach[0]), min(n, stop + reach[1])
-        if last - first < width:
-            first = max(0, last - width)
-            last = min(n, first + width)
-        part = apply(f[first:last], weights(x[first:last]))
-        offset = start - first - shift
-        out[start - shift : stop - shift] = part[offset : offset + stop - start]
-
-
-def _seam(f, x, out, period, weights, apply, reach, width):
-    """The points near both ends of a long periodic line, from one window.
-
-    The window runs across the seam: the last points of x, then the first ones
-    one period on. The ``reach[1]`` last and ``reach[0]`` first points are
-    interior points of it (the window is far shorter than the period).
-    """
-    n = f.shape[0]
-    before, after = reach
-    w = max(before + after, width)
-    step = period if x[-1] > x[0] else -period
-    part = apply(
-        np.concatenate((f[n - w :], f[:w])),
-        weights(np.concatenate((x[n - w :], x[:w] + step))),
-    )
-    out[n - after :] = part[w - after : w]
-    out[:before] = part[w : w + before]
+    c = -first
+    if m != 1 or not 0 <= c < count:
+        xi = x[lo:hi]
+        nodes = [x[lo + first + k : hi + first + k] - xi for k in range(count)]
+        return _lagrange(nodes, m)
+    if x.flags.c_contiguous:
+        # The windows as one strided view of x: row k is x[i + first + k].
+        start = (lo + first) * x.itemsize
+        v = np.ndarray((count, hi - lo), x.dtype, x, start, (x.itemsize,) * 2)
+    else:
+        v = np.array([x[lo + first + k : hi + first + k] for k in range(count)])
+    differences = v[:, None, :] - v[None, :, :]
+    differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
+    products = differences.prod(axis=1)
+    # x_c - x_j is differences[c] (1 at j = c, whose weight is set after).
+    w = products[c] / (products * differences[c])
+    w[c] = 0.0
+    w[c] = -w.sum(axis=0)
+    return w
 
 
 def _lagrange(nodes, m):
