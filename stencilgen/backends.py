@@ -44,6 +44,7 @@ __all__ = [
     "array_api_context",
     "lazy_context",
     "missing_library",
+    "nd_interior_statements",
     "numba_context",
 ]
 
@@ -180,3 +181,35 @@ def array_api_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         text = "lo:hi" if o == 0 else f"{_at('lo', o)} : {_at('hi', o)}"
         views.append({"offset": str(o), "slice": text})
     return {"views": views, "block_quarter": str(kernel.block // 4)}
+
+
+def nd_interior_statements(groups: list[tuple[str, list[str]]]) -> list[str]:
+    """The functional interior of an N-D operator: statements building ``w``.
+
+    ``groups`` holds, in the NumPy module's order, each weight's constant name and
+    the points (printed tuples) that share it; ``view(p)`` is the block's view
+    at offset p. The sums run in the NumPy module's order (views left to right,
+    times the constant, added to the running total), so the numbers are the
+    same; a sum too long for one line accumulates in ``s`` over several.
+
+    Examples
+    --------
+    >>> nd_interior_statements([("c0", ["(0, 0)"]), ("c1", ["(-1, 0)", "(1, 0)"])])
+    ['w = view((0, 0)) * c0', 'w = w + (view((-1, 0)) + view((1, 0))) * c1']
+    """
+    lines = []
+    for number, (constant, views) in enumerate(groups):
+        calls = [f"view({p})" for p in views]
+        total = "w + " if number else ""
+        if len(calls) == 1:
+            lines.append(f"w = {total}{calls[0]} * {constant}")
+            continue
+        line = f"w = {total}({' + '.join(calls)}) * {constant}"
+        # 8 spaces of indentation inside the loop over blocks.
+        if 8 + len(line) <= printing.LINE_LENGTH:
+            lines.append(line)
+            continue
+        lines.append(f"s = {calls[0]} + {calls[1]}")
+        lines += [f"s = s + {call}" for call in calls[2:]]
+        lines.append(f"w = {total}s * {constant}")
+    return lines
