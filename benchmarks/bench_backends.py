@@ -19,6 +19,9 @@ Groups (targets of the backend issue in brackets):
 * **array-api** on NumPy arrays: ``generated/d2_central8_xp.py`` against the
   NumPy backend (``generated/d2_central8.py``) [≤ 1.3×]; torch CPU for
   information.
+* **nd**: the accuracy-4 2-D Laplacian (``generated/laplacian2d_4_xp.py``, and
+  its numba twin where bundled) against the NumPy module
+  (``generated/laplacian2d_4.py``) on 4000×4000 float64 (no target: information).
 * **dask**: ``d2_central8`` on 2·10⁸ float64 points in the pipeline "samples →
   derivative → max": NumPy computes ``f`` and the derivative in memory; dask (a
   ``LocalCluster`` of 2 single-threaded workers, in-process) computes the same
@@ -284,6 +287,31 @@ def xp_case(
     )
 
 
+def group_nd(quick: bool, rounds: int) -> None:
+    import laplacian2d_4
+    import laplacian2d_4_xp
+
+    shape = (1000, 1000) if quick else (4000, 4000)
+    u = np.random.default_rng(0).standard_normal(shape)
+    candidates: dict[str, Callable[[], object]] = {
+        "laplacian2d_4 (NumPy backend)": lambda: laplacian2d_4.laplacian2d_4(u, 0.1),
+        "laplacian2d_4_xp on NumPy": lambda: laplacian2d_4_xp.laplacian2d_4_xp(u, 0.1),
+    }
+    try:
+        import laplacian2d_4_numba
+    except ImportError:  # not bundled
+        laplacian2d_4_numba = None
+    if laplacian2d_4_numba is not None:
+        fast = laplacian2d_4_numba.laplacian2d_4_numba
+        candidates["laplacian2d_4_numba"] = lambda: fast(u, 0.1)
+    results = median_times(candidates, rounds)
+    table(
+        f"N-D: 2-D Laplacian, accuracy 4, {shape}, new arrays",
+        results,
+        "laplacian2d_4 (NumPy backend)",
+    )
+
+
 # --- dask and xarray (one fresh process per candidate) ----------------------------
 
 
@@ -434,7 +462,7 @@ def group_xarray(quick: bool, repeats: int) -> None:
         )
 
 
-GROUPS = ("numba", "array-api", "dask", "xarray")
+GROUPS = ("numba", "array-api", "nd", "dask", "xarray")
 
 
 def main() -> None:
@@ -464,6 +492,8 @@ def main() -> None:
             group_numba(options.quick, rounds)
         elif group == "array-api":
             group_array_api(options.quick, rounds)
+        elif group == "nd":
+            group_nd(options.quick, rounds)
         elif group == "dask":
             group_dask(options.quick, 1 if options.quick else 2)
         elif group == "xarray":

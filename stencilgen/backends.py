@@ -205,8 +205,8 @@ def nd_interior_statements(groups: list[tuple[str, list[str]]]) -> list[str]:
             lines.append(f"w = {total}{calls[0]} * {constant}")
             continue
         line = f"w = {total}({' + '.join(calls)}) * {constant}"
-        # 8 spaces of indentation inside the loop over blocks.
-        if 8 + len(line) <= printing.LINE_LENGTH:
+        # 12 spaces of indentation inside the loop over blocks.
+        if 12 + len(line) <= printing.LINE_LENGTH:
             lines.append(line)
             continue
         lines.append(f"s = {calls[0]} + {calls[1]}")

@@ -658,6 +658,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "shift": _tuple(shift),
         "pad": _tuple(pad) if any(pad) else None,
         "sided": _tuple(sided) if any(sided) else None,
+        "xp_sided": _tuple(sided),
         "box": _tuple(
             [
                 f"(0, sizes[{d}])" if b == "one-sided" else f"({r}, sizes[{d}] - {r})"

@@ -21,7 +21,7 @@ __all__ = [
     "_ndx_apply_1d",
     "_ndx_blocks",
     "_ndx_finish",
-    "_ndx_frame",
+    "_ndx_join",
     "_ndx_prepare",
     "_ndx_term",
     "_ndx_wrap",
@@ -71,12 +71,12 @@ def _ndx_wrap(xp, v, pad):
 
 
 def _ndx_blocks(v, lo, hi, block):
-    """``view`` functions of the blocks of the interior box lo .. hi-1.
+    """``((start, stop), view)`` for the blocks of the interior box lo .. hi-1.
 
-    ``view(p)`` is v[i + p] over a block's points. On NumPy arrays the blocks
-    split the first operator axis into about ``block`` values each (their
-    temporaries stay in cache); elsewhere one block (each operation is a kernel
-    launch on a GPU).
+    ``view(p)`` is v[i + p] over a block's points, which are the rows start ..
+    stop-1 of the first operator axis. On NumPy arrays the blocks hold about
+    ``block`` values each (their temporaries stay in cache); elsewhere there is
+    one block (each operation is a kernel launch on a GPU).
     """
     ndim = len(lo)
     lead = v.ndim - ndim
@@ -87,7 +87,7 @@ def _ndx_blocks(v, lo, hi, block):
             b - a for a, b in zip(lo[1:], hi[1:], strict=True)
         )
         step = max(1, block // max(per, 1))
-    views = []
+    blocks = []
     for start in range(lo[0], hi[0], step):
         first = (start, *lo[1:])
         last = (min(start + step, hi[0]), *hi[1:])
@@ -100,8 +100,8 @@ def _ndx_blocks(v, lo, hi, block):
                 )
             ]
 
-        views.append(view)
-    return views
+        blocks.append(((first[0], last[0]), view))
+    return blocks
 
 
 def _ndx_apply_1d(xp, v, axis, table, h, start, stop, base, n):
@@ -164,37 +164,74 @@ def _ndx_term(xp, v, keys, tables, steps, box):
     return w
 
 
-def _ndx_frame(xp, v, interior, terms, tables, steps, reach, sided):
-    """The output: ``interior`` with the one-sided edges and corners around it.
+def _ndx_join(xp, v, parts, terms, tables, steps, reach, sided):
+    """The output: the interior blocks with the one-sided edges and corners.
 
-    ``interior`` covers the points lo .. hi-1 of every operator axis (lo = reach,
-    hi = n - reach in v's points). For each dimension d with one-sided edges
-    (``sided[d]``; the others keep their interior points: periodic axes are
-    padded, valid ones shorter), from the last to the first, the bands within
-    reach of both ends are computed from the 1-D stencils and joined on, as the
-    NumPy module's frame fills them.
+    ``parts`` holds ``((start, stop), w)`` per interior block: w covers the rows
+    start .. stop-1 of the first operator axis and the interior points lo .. hi-1
+    of the others (lo = reach, hi = n - reach in v's points). For each dimension
+    d with one-sided edges (``sided[d]``; the others keep their interior points:
+    periodic axes are padded, valid ones shorter) the bands within reach of its
+    ends are computed from the 1-D stencils, on the boxes of the NumPy module's
+    frame, and joined on: those of later dimensions block by block (in cache),
+    then everything along the first axis in one ``concat``.
     """
     ndim = len(reach)
     lead = v.ndim - ndim
     sizes = v.shape[lead:]
     inner = [(r, n - r) for r, n in zip(reach, sizes, strict=True)]
-    result = interior
-    for d in reversed(range(ndim)):
-        if not sided[d] or reach[d] == 0:
-            continue
-        bands = []
-        for band in ((0, reach[d]), (sizes[d] - reach[d], sizes[d])):
-            box = [
-                inner[e] if (e < d or not sided[e]) else (0, sizes[e])
-                for e in range(ndim)
-            ]
-            box[d] = band
-            total = 0
-            for coefficient, keys in terms:
-                total = total + coefficient * _ndx_term(xp, v, keys, tables, steps, box)
-            bands.append(total)
-        result = xp.concat([bands[0], result, bands[1]], axis=lead + d)
-    return result
+
+    def band(d, ends):
+        box = [
+            inner[e] if (e < d or not sided[e]) else (0, sizes[e]) for e in range(ndim)
+        ]
+        box[d] = ends
+        total = 0
+        for coefficient, keys in terms:
+            total = total + coefficient * _ndx_term(xp, v, keys, tables, steps, box)
+        return total
+
+    framed = [d for d in range(ndim) if sided[d] and reach[d]]
+    bands = {
+        d: (band(d, (0, reach[d])), band(d, (sizes[d] - reach[d], sizes[d])))
+        for d in framed
+    }
+    shape = v.shape[:lead] + tuple(
+        n if sided[d] else n - 2 * r
+        for d, (n, r) in enumerate(zip(sizes, reach, strict=True))
+    )
+    # NumPy arrays: each block is stored as it is computed into the one result
+    # array (NumPy keeps writes, and the result is the only new memory); other
+    # libraries: the pieces are joined by one concat.
+    numpy = array_api_compat.is_numpy_array(v)
+    pieces, stored = [], []  # stored: [result, rows filled] on NumPy arrays
+
+    def store():
+        if not stored:
+            stored.extend([np.empty(shape, dtype=pieces[0].dtype), 0])
+        for piece in pieces:
+            done = stored[1] + piece.shape[lead]
+            stored[0][(slice(None),) * lead + (slice(stored[1], done),)] = piece
+            stored[1] = done
+        pieces.clear()
+
+    if 0 in bands:
+        pieces.append(bands[0][0])
+    for (start, stop), w in parts:
+        rows = (slice(None),) * lead + (slice(start - reach[0], stop - reach[0]),)
+        for d in reversed(framed):
+            if d:
+                low, high = bands[d]
+                w = xp.concat([low[(*rows, ...)], w, high[(*rows, ...)]], axis=lead + d)
+        pieces.append(w)
+        if numpy:
+            store()
+    if 0 in bands:
+        pieces.append(bands[0][1])
+    if numpy:
+        store()
+        return stored[0]
+    return pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=lead)
 
 
 def _ndx_finish(xp, result, axes, out, name):
