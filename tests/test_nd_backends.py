@@ -1,10 +1,11 @@
-"""N-D operators on the array-API backend: the NumPy module's numbers, bitwise.
+"""N-D operators on the array-API and numba backends: NumPy's numbers, bitwise.
 
 Every operator shape (one-sided, periodic, valid and mixed boundaries, mixed
-derivatives, 1-D to 3-D) is rendered twice, ``backend = "numpy"`` and
-``"array-api"``, and the two are compared element for element (and dtype) on
+derivatives, 1-D to 3-D) is rendered with ``backend = "numpy"``, ``"numba"`` and
+``"array-api"``, and the results are compared element for element (and dtype) on
 NumPy arrays of every inexact dtype and integers, in every axis order and memory
-layout, then on array-api-strict, torch (CPU) and JAX (CPU) arrays.
+layout; the array-API module then on array-api-strict, torch (CPU) and JAX (CPU)
+arrays.
 """
 
 from __future__ import annotations
@@ -109,6 +110,50 @@ def test_array_api_nd_is_bitwise_equal_to_numpy(shape: str, folder: Path) -> Non
                 np.testing.assert_array_equal(out, expected, strict=True)
 
 
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_numba_nd_is_bitwise_equal_to_numpy(shape: str, folder: Path) -> None:
+    pytest.importorskip("numba")
+    numpy_op = rendered(shape, "numpy", folder)
+    numba_op = rendered(shape, "numba", folder)
+    ndim = ndim_of(shape)
+    h = STEPS[ndim]
+    # Each dtype compiles once (C-ordered (rows, n0, ...) arrays): complex on the
+    # 2-D operators only, to keep compile time small.
+    dtypes = [np.float64, np.float32, np.int64]
+    dtypes += [np.complex128] if shape in ("lap2", "mixed") else []
+    for dims in ARRAYS[ndim]:
+        for dtype in dtypes:
+            u = samples(dims, dtype, seed=5)
+            for axes in axes_cases(ndim, len(dims)):
+                expected = numpy_op(u, h, axes=axes)
+                got = numba_op(u, h, axes=axes)
+                np.testing.assert_array_equal(got, expected, strict=True)
+                out = np.empty_like(expected)
+                assert numba_op(np.asfortranarray(u), h, axes=axes, out=out) is out
+                np.testing.assert_array_equal(out, expected, strict=True)
+    # An out= of another dtype: computed in u's dtype, rounded once into out.
+    u = samples(ARRAYS[ndim][0], np.float64, seed=6)
+    out = np.empty(numpy_op(u, h).shape, dtype=np.float32)
+    numba_op(u, h, out=out)
+    np.testing.assert_array_equal(out, numpy_op(u, h).astype(np.float32))
+
+
+def test_numba_nd_takes_dask_and_xarray(folder: Path) -> None:
+    pytest.importorskip("numba")
+    da = pytest.importorskip("dask.array")
+    xr = pytest.importorskip("xarray")
+    numpy_op = rendered("lap2_4_periodic", "numpy", folder)
+    numba_op = rendered("lap2_4_periodic", "numba", folder)
+    u = samples((3, 12, 15), np.float64, seed=4)
+    lazy = numba_op(da.from_array(u, chunks=(1, 5, 4)), 0.2)
+    np.testing.assert_array_equal(lazy.compute(), numpy_op(u, 0.2), strict=True)
+    got = numba_op(xr.DataArray(u, dims=("t", "y", "x")), 0.2, dims=("x", "y"))
+    assert got.dims == ("t", "y", "x")
+    np.testing.assert_array_equal(
+        got.values, numpy_op(u, 0.2, axes=(2, 1)), strict=True
+    )
+
+
 def test_array_api_nd_takes_a_step_per_axis_and_scalars(folder: Path) -> None:
     numpy_op = rendered("mixed", "numpy", folder)
     xp_op = rendered("mixed", "array-api", folder)
@@ -210,6 +255,10 @@ def test_wrap_is_numpy_pad_wrap() -> None:
     ("text", "pattern"),
     [
         (
+            'expression = "u_xx + u_yy"\ngrid = "coordinates"\nbackend = "numba"',
+            r'backend = "numba" renders N-D operators on uniform grids',
+        ),
+        (
             'expression = "u_xx + u_yy"\ngrid = "coordinates"\nbackend = "array-api"',
             r'backend = "array-api" renders N-D operators on uniform grids .*not '
             r'grid = "coordinates"; use backend = "numpy"',
@@ -249,3 +298,14 @@ def test_bundled_array_api_nd_module_matches_its_numpy_twin() -> None:
     text = (ROOT / "generated" / "laplacian2d_4_xp.py").read_text()
     assert "import array_api_compat" in text
     assert "import stencilgen" not in text and "from stencilgen" not in text
+
+
+def test_bundled_numba_nd_module_matches_its_numpy_twin() -> None:
+    pytest.importorskip("numba")
+    fast = load(ROOT / "generated" / "laplacian2d_4_numba.py", "nd_bundled_nb")
+    reference = load(ROOT / "generated" / "laplacian2d_4.py", "nd_bundled_np")
+    u = samples((9, 21, 18), np.float64, seed=6)
+    for axes in (None, (2, 1), (0, 2)):
+        expected = reference.laplacian2d_4(u, (0.1, 0.2), axes=axes)
+        got = fast.laplacian2d_4_numba(u, (0.1, 0.2), axes=axes)
+        np.testing.assert_array_equal(got, expected, strict=True)

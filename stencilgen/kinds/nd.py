@@ -37,7 +37,12 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from stencilgen import printing
-from stencilgen.backends import BACKENDS, missing_library, nd_interior_statements
+from stencilgen.backends import (
+    BACKENDS,
+    missing_library,
+    nd_interior_statements,
+    nd_numba_context,
+)
 from stencilgen.errors import StencilgenError
 from stencilgen.kinds import _nd_checks
 from stencilgen.nd import Operator, operator
@@ -80,9 +85,10 @@ KEYS: Mapping[str, str] = {
     "coordinate array per dimension)",
     "matrix": "true adds name_matrix(shape, h, bc), name_system and name_rhs "
     "(scipy.sparse; bc dirichlet, neumann or periodic per side)",
-    "backend": '"numpy" (default) or "array-api" (functional code for torch, '
-    "CuPy, JAX, array-api-strict and NumPy; uniform grids, numeric "
-    "coefficients, no matrix)",
+    "backend": '"numpy" (default), "numba" (the interior as one compiled, fused '
+    'loop) or "array-api" (functional code for torch, CuPy, JAX, '
+    "array-api-strict and NumPy); the other backends take uniform grids, "
+    "numeric coefficients and no matrix",
 }
 
 GRIDS = ("uniform", "coordinates")
@@ -171,21 +177,11 @@ def parse(fields: Fields) -> NDConfig:
     )
 
 
-#: The backends that render N-D operators (``stencilgen.backends.BACKENDS`` has all).
-ND_BACKENDS = ("numpy", "array-api")
-
-
 def _backend(fields: Fields, grid: str, matrix: bool, variable: bool) -> str:
     """``backend``: the other backends render uniform grids with numeric terms."""
     backend = fields.choice("backend", BACKENDS, default="numpy")
     if backend == "numpy":
         return backend
-    if backend not in ND_BACKENDS:
-        raise fields.error(
-            "backend",
-            f'backend = "{backend}" is not rendered for N-D operators yet; use one '
-            "of " + ", ".join(f'"{b}"' for b in ND_BACKENDS),
-        )
     missing = missing_library(backend)
     if missing:
         raise fields.error("backend", missing)
@@ -587,6 +583,8 @@ def _flux_context(entry: Entry, plan: Plan) -> dict[str, Any]:
 
 def _needs(c: NDConfig) -> list[str]:
     """The module docstring's lines on what the module imports."""
+    if c.backend == "numba":
+        return ["Standalone: needs numpy and numba (the interior is compiled)."]
     if c.backend == "array-api":
         return [
             "Standalone: needs numpy and array_api_compat (the array-API backend:",
@@ -644,8 +642,19 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "name": c.name,
         "backend": c.backend,
         "xp_statements": nd_interior_statements(
-            [(str(g["constant"]), list(g["views"])) for g in groups]
+            [
+                (f"c{k}", [f"view({_tuple(p)})" for p in points])
+                for k, (_, points) in enumerate(plan.groups)
+            ],
+            12,
         ),
+        "nb": nd_numba_context(
+            [(f"c{k}", list(points)) for k, (_, points) in enumerate(plan.groups)],
+            plan.reach,
+            shift,
+        )
+        if c.backend == "numba"
+        else {},
         "docstring": printing.docstring(_docstring(entry, plan)),
         "ndim": ndim,
         "steps": ", ".join(h.name for h in op.steps),
