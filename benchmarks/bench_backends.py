@@ -18,7 +18,8 @@ Groups (targets of the backend issue in brackets):
   (empty cache) and from numba's on-disk cache, each in a fresh process.
 * **array-api** on NumPy arrays: ``generated/d2_central8_xp.py`` against the
   NumPy backend (``generated/d2_central8.py``) [≤ 1.3×]; torch CPU for
-  information.
+  information, and ``generated/gradient4_xp.py`` on torch CPU against
+  ``generated/gradient4.py`` on NumPy (information).
 * **nd**: the accuracy-4 2-D Laplacian (``generated/laplacian2d_4_xp.py``, and
   its numba twin where bundled) against the NumPy module
   (``generated/laplacian2d_4.py``) on 4000×4000 float64 (no target: information).
@@ -259,6 +260,34 @@ def group_array_api(quick: bool, rounds: int) -> None:
             axis,
             rounds,
         )
+    if torch is not None:
+        gradient_xp_case(torch, quick, rounds)
+
+
+def gradient_xp_case(torch: Any, quick: bool, rounds: int) -> None:
+    import gradient4
+    import gradient4_xp
+
+    shape = (1000, 1000) if quick else (4000, 4000)
+    f = np.random.default_rng(0).standard_normal(shape)
+    x = np.cumsum(np.random.default_rng(1).uniform(0.5, 1.5, shape[1]))
+    tensor = torch.from_numpy(f)
+    candidates: dict[str, Callable[[], object]] = {
+        "gradient4, NumPy, step 0.1": lambda: gradient4.gradient4(f, 0.1, axis=1),
+        "gradient4_xp, torch CPU, step 0.1": lambda: gradient4_xp.gradient4_xp(
+            tensor, 0.1, axis=1
+        ),
+        "gradient4, NumPy, coordinates": lambda: gradient4.gradient4(f, x, axis=1),
+        "gradient4_xp, torch CPU, coordinates": lambda: gradient4_xp.gradient4_xp(
+            tensor, x, axis=1
+        ),
+    }
+    results = median_times(candidates, rounds)
+    table(
+        f"array API: gradient4 on torch (CPU, 1 thread), {shape}, axis 1",
+        results,
+        "gradient4, NumPy, step 0.1",
+    )
 
 
 def xp_case(
