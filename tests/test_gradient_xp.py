@@ -182,7 +182,7 @@ def test_gradient_xp_errors(modules: tuple[Any, Any]) -> None:
         fast(t, 1j)
     with pytest.raises(TypeError, match="complex128 coordinates take NumPy arrays"):
         fast(t, grid(12, seed=0) * (1 + 1j))
-    with pytest.raises(TypeError, match="datetime64.* coordinates take NumPy arrays"):
+    with pytest.raises(TypeError, match=r"datetime64.* coordinates take NumPy arrays"):
         fast(t, np.datetime64("2026-01-01") + np.arange(12) * np.timedelta64(1, "h"))
     with pytest.raises(ValueError, match="too few for a numerical gradient"):
         fast(t[:3], edge_order=4)

@@ -701,6 +701,18 @@ def _signed(k: int) -> str:
     return "" if k == 0 else (f" + {k}" if k > 0 else f" - {-k}")
 
 
+#: What a module of each backend imports (a module docstring's sentence, in lines).
+_needs = {
+    "numpy": ("the code needs numpy only.",),
+    "numba": ("the code needs numpy and numba.",),
+    "array-api": (
+        "the code needs numpy and",
+        "array_api_compat: torch, CuPy, JAX and array-api-strict arrays come back as",
+        "arrays of their library; NumPy arrays take the NumPy code.",
+    ),
+}
+
+
 def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
     p = config.accuracy
     return [
@@ -715,7 +727,8 @@ def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
         "for reuse on many arrays, and ``out=`` writes into the caller's buffers.",
         "",
         "Every weight below was derived exactly by stencilgen (Taylor moment",
-        "conditions solved in rational arithmetic); the code needs numpy only.",
+        "conditions solved in rational arithmetic); " + _needs[config.backend][0],
+        *_needs[config.backend][1:],
         "",
         "Spec entry::",
         "",
