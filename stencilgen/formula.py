@@ -34,9 +34,9 @@ from __future__ import annotations
 import dataclasses
 import keyword
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -56,6 +56,7 @@ from stencilgen.expr import (
     parse_expression,
     shorten,
 )
+from stencilgen.linear import SAMPLES, LinearReader
 from stencilgen.taylor import is_zero
 
 __all__ = [
@@ -301,31 +302,16 @@ def _describe(node: Call | Subscript) -> str:
     return f"{node.name}[...] at column {node.column}"
 
 
-@dataclass
-class _Form:
-    """A linear combination of samples during evaluation: shift key → [shift, c]."""
-
-    terms: dict[sympy.Expr, list[sympy.Expr]]
-
-    def scaled(self, factor: sympy.Expr) -> _Form:
-        return _Form({k: [s, c * factor] for k, (s, c) in self.terms.items()})
-
-    def plus(self, other: _Form, sign: int) -> _Form:
-        terms = {k: list(v) for k, v in self.terms.items()}
-        for key, (shift, coefficient) in other.terms.items():
-            if key in terms:
-                terms[key][1] = terms[key][1] + sign * coefficient
-            else:
-                terms[key] = [shift, sign * coefficient]
-        return _Form(terms)
+#: A formula's wording: the sample it names is the 1-D ``f(x + h)``.
+_WORDING = dataclasses.replace(SAMPLES, add=SAMPLES.add + " such as f(x + h)")
 
 
-# A scalar (sympy.Expr, untyped) or a _Form; isinstance tells them apart.
-_Value: TypeAlias = Any
+class _Evaluator(LinearReader):
+    """Evaluates the syntax tree to a scalar or a linear form in the samples.
 
-
-class _Evaluator:
-    """Evaluates the syntax tree to a scalar or a linear form in the samples."""
+    The form's keys are :func:`_key` of the shifts; :attr:`shift_of` keeps the
+    first shift written for each key (``h/2`` and ``0.5*h`` are one sample).
+    """
 
     def __init__(
         self,
@@ -333,16 +319,12 @@ class _Evaluator:
         fail: _Fail,
         shifts: dict[int, sympy.Expr],
     ) -> None:
+        super().__init__(fail, _WORDING)
         self.text = text
-        self.fail = fail
         self.shifts = shifts  # id(sample node) -> shift
+        self.shift_of: dict[sympy.Expr, sympy.Expr] = {}
 
-    def scalar(self, node: Node) -> sympy.Expr:
-        value = self.value(node)
-        assert not isinstance(value, _Form)
-        return value
-
-    def value(self, node: Node) -> _Value:
+    def leaf(self, node: Node) -> Any:
         if isinstance(node, Number):
             return sympy.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Name):
@@ -352,86 +334,13 @@ class _Evaluator:
                     "give a finite value"
                 )
             return sympy.Symbol(node.id)
-        if isinstance(node, Call | Subscript):
-            shift = self.shifts[id(node)]
-            return _Form({_key(shift): [shift, sympy.S.One]})
-        if isinstance(node, Unary):
-            operand = self.value(node.operand)
-            if node.op == "+":
-                return operand
-            return (
-                operand.scaled(sympy.S.NegativeOne)
-                if isinstance(operand, _Form)
-                else -operand
-            )
-        assert isinstance(node, Binary)
-        if node.op in ("+", "-", "*", "/"):
-            return self.chain(node)
-        return self.power(node)
+        assert isinstance(node, Call | Subscript)
+        shift = self.shifts[id(node)]
+        key = _key(shift)
+        self.shift_of.setdefault(key, shift)
+        return {key: sympy.S.One}
 
-    def chain(self, node: Binary) -> _Value:
-        """A left-nested chain ``a + b - c`` or ``a * b / c``, folded iteratively."""
-        group = ("+", "-") if node.op in ("+", "-") else ("*", "/")
-        items: list[Binary] = []
-        current: Node = node
-        while isinstance(current, Binary) and current.op in group:
-            items.append(current)
-            current = current.left
-        result = self.value(current)
-        for item in reversed(items):
-            right = self.value(item.right)
-            result = self.combine(item, result, right)
-        return result
-
-    def combine(self, node: Binary, left: _Value, right: _Value) -> _Value:
-        column = node.column
-        if node.op in ("+", "-"):
-            sign = 1 if node.op == "+" else -1
-            if isinstance(left, _Form) and isinstance(right, _Form):
-                return left.plus(right, sign)
-            if not isinstance(left, _Form) and not isinstance(right, _Form):
-                return left + sign * right
-            constant = right if isinstance(left, _Form) else left
-            assert not isinstance(constant, _Form)
-            if not is_zero(constant):
-                raise self.fail(
-                    f"the {node.op!r} at column {column} adds a term without any "
-                    f"sample ({constant}); every term must multiply a sample such as "
-                    "f(x + h)"
-                )
-            return left if isinstance(left, _Form) else right
-        if node.op == "*":
-            if isinstance(left, _Form) and isinstance(right, _Form):
-                raise self.fail(
-                    f"the '*' at column {column} multiplies two samples; a formula "
-                    "must be a linear combination of samples"
-                )
-            if isinstance(left, _Form):
-                assert not isinstance(right, _Form)
-                return left.scaled(right)
-            if isinstance(right, _Form):
-                return right.scaled(left)
-            return left * right
-        # division
-        if isinstance(right, _Form):
-            raise self.fail(
-                f"the '/' at column {column} divides by a sample; a formula must be "
-                "a linear combination of samples"
-            )
-        if is_zero(right):
-            raise self.fail(f"division by zero at column {column}")
-        if isinstance(left, _Form):
-            return left.scaled(1 / right)
-        return left / right
-
-    def power(self, node: Binary) -> _Value:
-        base = self.value(node.left)
-        exponent = self.value(node.right)
-        if isinstance(base, _Form) or isinstance(exponent, _Form):
-            raise self.fail(
-                f"the '**' at column {node.column} raises a sample to a power (or "
-                "uses one as exponent); a formula must be linear in the samples"
-            )
+    def power(self, node: Binary, base: sympy.Expr, exponent: sympy.Expr) -> Any:
         if not exponent.is_Rational or abs(exponent) > MAX_POWER:
             raise self.fail(
                 f"the exponent at column {node.column} must be a number between "
@@ -453,7 +362,9 @@ class _Evaluator:
         return result
 
 
-def _check_size(expr: sympy.Expr, fail: _Fail, what: str) -> None:
+def _check_size(
+    expr: sympy.Expr, fail: Callable[[str], ExpressionError], what: str
+) -> None:
     """Refuse exponents beyond MAX_POWER (after SymPy merges them) and huge numbers.
 
     Both keep the analysis bounded: the exponent is the degree of a polynomial
@@ -637,14 +548,14 @@ def _parse_text(text: str, spacing: str, variable: str | None) -> Formula:
 
     evaluator.shifts = shifts
     result = evaluator.value(tree)
-    assert isinstance(result, _Form)  # the root contains a sample
+    assert isinstance(result, dict)  # the root contains a sample
     divisor = None
     if isinstance(tree, Binary) and tree.op == "/":
         divisor = evaluator.scalar(tree.right)
     return _finish(
         function,
         variable_symbol,
-        result.terms.values(),
+        [(evaluator.shift_of[key], c) for key, c in result.items()],
         text,
         spacing_symbol,
         divisor,

@@ -22,6 +22,10 @@ limit                         value   applies to
 :data:`MAX_DESIGN_POINTS`     25      points of a design / compact family
 :data:`MAX_RANK_CANDIDATES`   64      point sets ``rank`` compares
 :data:`MAX_STABILITY_SIZES`   20      grid sizes of ``stability`` (n <= 1000)
+:data:`MAX_OPERATOR_DIMS`     6       variables of an N-D operator
+:data:`MAX_OPERATOR_ACCURACY` 16      accuracy of ``operator()``
+:data:`MAX_OPERATOR_POINTS`   125     points of an explicit N-D point set
+...                                   and the expansion limits of N-D work
 :data:`MAX_FILE_BYTES`        1 MiB   spec files, ``analyze --file``
 :data:`MAX_LINE_CHARS`        10,000  one line of those files
 ============================  ======  ==========================================
@@ -49,16 +53,26 @@ from stencilgen.files import MAX_FILE_BYTES, MAX_LINE_CHARS, read_limited
 
 __all__ = [
     "MAX_ACCURACY",
+    "MAX_ANALYZE_SAMPLES",
     "MAX_DERIVATIVE",
     "MAX_DESIGN_POINTS",
+    "MAX_ERROR_POWER",
+    "MAX_EXPANSION_WORK",
     "MAX_EXPLAIN_POINTS",
     "MAX_EXPLAIN_SYMBOLIC",
     "MAX_FILE_BYTES",
     "MAX_GRID_OFFSET",
+    "MAX_GROUP_TERMS",
     "MAX_LINE_CHARS",
+    "MAX_MOMENT_ENTRIES",
     "MAX_OFFSET_BITS",
+    "MAX_OPERATOR_ACCURACY",
+    "MAX_OPERATOR_DERIVATIVE",
+    "MAX_OPERATOR_DIMS",
+    "MAX_OPERATOR_POINTS",
     "MAX_POINTS",
     "MAX_RANK_CANDIDATES",
+    "MAX_SEARCH_POINTS",
     "MAX_STABILITY_N",
     "MAX_STABILITY_SIZES",
     "MAX_SYMBOLIC_POINTS",
@@ -110,6 +124,34 @@ MAX_RANK_CANDIDATES = 64
 #: Grid sizes of ``stencilgen stability``, and the largest n (dense eigenvalues).
 MAX_STABILITY_SIZES = 20
 MAX_STABILITY_N = 1000
+
+# N-D operators (:func:`stencilgen.operator`, ``analyze`` of multivariate
+# formulas, spec entries with ``expression``).
+
+#: Most variables of an operator.
+MAX_OPERATOR_DIMS = 6
+#: Highest total derivative (sum of the subscripts' lengths) of one term.
+MAX_OPERATOR_DERIVATIVE = 16
+#: Highest accuracy :func:`stencilgen.operator` builds (2-D Laplacian at 16:
+#: 0.6 s).
+MAX_OPERATOR_ACCURACY = 16
+#: Most points of an explicit point set.
+MAX_OPERATOR_POINTS = 125
+#: Largest moment system (conditions × points) solved; beyond it the exact work
+#: takes more than a few seconds (3-D accuracy 12: 560 × 37).
+MAX_MOMENT_ENTRIES = 25_000
+#: Largest default stencil searched for a smaller point set of the same accuracy.
+MAX_SEARCH_POINTS = 40
+#: Most derivatives of one order the expansion of a formula may need.
+MAX_GROUP_TERMS = 2_000
+#: Largest points × multi-indices (up to the order of the leading error) that
+#: :func:`stencilgen.operator` expands (3-D Laplacian at accuracy 12: 37 × 680,
+#: about 2-3 s).
+MAX_EXPANSION_WORK = 40_000
+#: Highest power of the step the N-D expansion looks at for the leading error.
+MAX_ERROR_POWER = 40
+#: Most distinct samples of a multivariate formula ``analyze`` reads.
+MAX_ANALYZE_SAMPLES = 125
 
 
 def _refuse(count: int, limit: int, name: str, what: str, fix: str) -> LimitError:

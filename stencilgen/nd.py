@@ -53,6 +53,15 @@ from sympy.polys.matrices import DomainMatrix
 
 from stencilgen.errors import ExpressionError, LimitError, StencilError
 from stencilgen.expr import parse_expression
+from stencilgen.limits import (
+    MAX_ERROR_POWER,
+    MAX_EXPANSION_WORK,
+    MAX_GROUP_TERMS,
+    MAX_MOMENT_ENTRIES,
+    MAX_OPERATOR_ACCURACY,
+    MAX_OPERATOR_POINTS,
+    MAX_SEARCH_POINTS,
+)
 from stencilgen.nd_language import (
     LinearOperator,
     derivative_name,
@@ -91,22 +100,10 @@ __all__ = [
 #: Free weights keep, on unequal steps, the multiple of
 #: :math:`\sum_\alpha h^{-\alpha}` found with equal steps.
 CHOICES = ("isotropic", "smallest-error")
-#: Highest accuracy :func:`operator` builds.
-MAX_ACCURACY = 16
-#: Most points of an explicit point set.
-MAX_POINTS = 125
-#: Largest moment system (conditions × points) solved; beyond it the exact work
-#: takes more than a few seconds (3-D accuracy 12: 560 × 37).
-MAX_MOMENT_ENTRIES = 25_000
-#: Largest default stencil searched for a smaller point set of the same accuracy.
-MAX_SEARCH_POINTS = 40
-#: Most derivatives of one order the expansion of a formula may need.
-MAX_GROUP_TERMS = 2_000
-#: Largest points × multi-indices (up to the order of the leading error) that
-#: :func:`operator` expands (3-D Laplacian at accuracy 12: 37 × 680, about 3 s).
-MAX_EXPANSION_WORK = 40_000
-# Highest power of the step the expansion looks at before giving up.
-_MAX_POWER = 40
+# The limits live in stencilgen.limits (documented in docs/limits.md); the
+# short names stay importable from here.
+MAX_ACCURACY = MAX_OPERATOR_ACCURACY
+MAX_POINTS = MAX_OPERATOR_POINTS
 
 
 def function_of(dims: Sequence[str], name: str = "u") -> Any:
@@ -331,13 +328,13 @@ class Expansion:
                 )
         if not self.moving:
             return None, {}
-        for power in range(1, _MAX_POWER + 1):
+        for power in range(1, MAX_ERROR_POWER + 1):
             group = self.group(power)
             if group:
                 return power, group
         raise StencilError(
-            f"the error of the stencil starts beyond power {_MAX_POWER} of the step; "
-            "this is outside the limits of the analysis"
+            f"the error of the stencil starts beyond power {MAX_ERROR_POWER} of "
+            "the step (MAX_ERROR_POWER); this is outside the limits of the analysis"
         )
 
 
@@ -475,7 +472,10 @@ def _check_accuracy(accuracy: Any) -> int:
             f"{accuracy!r}"
         )
     if not 1 <= int(accuracy) <= MAX_ACCURACY:
-        raise StencilError(f"accuracy must be from 1 to {MAX_ACCURACY}, got {accuracy}")
+        raise StencilError(
+            f"accuracy must be from 1 to {MAX_ACCURACY} (MAX_OPERATOR_ACCURACY), "
+            f"got {accuracy}"
+        )
     return int(accuracy)
 
 
@@ -651,7 +651,8 @@ def _check_points(points: Any, ndims: int) -> tuple[tuple[int, ...], ...]:
         raise StencilError("points is empty; give the offsets of the stencil")
     if len(items) > MAX_POINTS:
         raise StencilError(
-            f"{len(items)} points is more than the limit of {MAX_POINTS}"
+            f"{len(items)} points is more than the limit of {MAX_POINTS} "
+            "(MAX_OPERATOR_POINTS); use fewer points"
         )
     result = []
     for item in items:

@@ -38,13 +38,14 @@ from stencilgen.expr import (
     Call,
     Name,
     Node,
-    Number,
     Subscript,
     Unary,
     parse,
     shorten,
     to_sympy,
 )
+from stencilgen.limits import MAX_ANALYZE_SAMPLES, MAX_ERROR_POWER
+from stencilgen.linear import SAMPLES, LinearReader
 from stencilgen.nd import Expansion, derivative_of, homogeneous_parts
 from stencilgen.nd_language import MAX_DIMS, operator_text, plain
 from stencilgen.taylor import is_zero
@@ -56,13 +57,11 @@ __all__ = [
     "is_multivariate",
 ]
 
-#: Most distinct samples of a multivariate formula.
-MAX_SAMPLES = 125
+#: Most distinct samples of a multivariate formula (see stencilgen.limits).
+MAX_SAMPLES = MAX_ANALYZE_SAMPLES
 _UNICODE = str.maketrans({"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*"})
 _PREFERRED = ("x", "y", "z", "t")
 _GRID_VARIABLES = ("x", "y", "z")
-# Highest power of the step searched for the first non-zero group.
-_MAX_POWER = 40
 
 
 def _walk(root: Node) -> list[tuple[Node, Call | Subscript | None]]:
@@ -196,73 +195,21 @@ def _describe(node: Call | Subscript) -> str:
     return f"{node.name}[...] at column {node.column}"
 
 
-class _Linear:
+class _Linear(LinearReader):
     """Evaluates the tree to a scalar or a form {shift vector: coefficient}."""
 
     def __init__(self, fail: _Fail, source: str, shifts: Mapping[int, Any]) -> None:
-        self.fail = fail
+        super().__init__(fail, SAMPLES)
         self.source = source
         self.shifts = shifts
 
-    def value(self, node: Node) -> Any:
+    def leaf(self, node: Node) -> Any:
         if isinstance(node, Call | Subscript):
             return {self.shifts[id(node)]: sympy.S.One}
-        if isinstance(node, Name | Number):
-            return to_sympy(node, self.source)
-        if isinstance(node, Unary):
-            operand = self.value(node.operand)
-            if node.op == "+":
-                return operand
-            if isinstance(operand, dict):
-                return {k: -c for k, c in operand.items()}
-            return -operand
-        assert isinstance(node, Binary)
-        left, right = self.value(node.left), self.value(node.right)
-        lf, rf = isinstance(left, dict), isinstance(right, dict)
-        column = node.column
-        if node.op in ("+", "-"):
-            sign = 1 if node.op == "+" else -1
-            if lf and rf:
-                total = dict(left)
-                for k, c in right.items():
-                    total[k] = total.get(k, sympy.S.Zero) + sign * c
-                return total
-            if not lf and not rf:
-                return left + sign * right
-            constant = right if lf else left
-            if not is_zero(constant):
-                raise self.fail(
-                    f"the {node.op!r} at column {column} adds a term without any "
-                    f"sample ({constant}); every term must multiply a sample"
-                )
-            return left if lf else right
-        if node.op == "*":
-            if lf and rf:
-                raise self.fail(
-                    f"the '*' at column {column} multiplies two samples; a formula "
-                    "must be a linear combination of samples"
-                )
-            if lf:
-                return {k: c * right for k, c in left.items()}
-            if rf:
-                return {k: c * left for k, c in right.items()}
-            return left * right
-        if node.op == "/":
-            if rf:
-                raise self.fail(
-                    f"the '/' at column {column} divides by a sample; a formula must "
-                    "be a linear combination of samples"
-                )
-            if is_zero(right):
-                raise self.fail(f"division by zero at column {column}")
-            if lf:
-                return {k: c / right for k, c in left.items()}
-            return left / right
-        if lf or rf:
-            raise self.fail(
-                f"the '**' at column {column} raises a sample to a power; a formula "
-                "must be linear in the samples"
-            )
+        return to_sympy(node, self.source)
+
+    def power(self, node: Binary, base: sympy.Expr, exponent: sympy.Expr) -> Any:
+        # to_sympy applies the parser's limits on exponents and sizes.
         return to_sympy(node, self.source)
 
 
@@ -306,7 +253,7 @@ def _parse(
     if ndims > MAX_DIMS:
         raise fail(
             f"samples with {ndims} arguments are more than the limit of {MAX_DIMS} "
-            "variables"
+            "variables (MAX_OPERATOR_DIMS)"
         )
     for node in sample_nodes:
         name = node.func if isinstance(node, Call) else node.name
@@ -383,7 +330,8 @@ def _parse(
     assert isinstance(result, dict)
     if len(result) > MAX_SAMPLES:
         raise fail(
-            f"{len(result)} distinct samples is more than the limit of {MAX_SAMPLES}"
+            f"{len(result)} distinct samples is more than the limit of {MAX_SAMPLES} "
+            "(MAX_ANALYZE_SAMPLES)"
         )
     return function, dims, result, grid
 
@@ -411,7 +359,7 @@ def _expand(
     power = expansion.lowest
     while True:
         group = expansion.group(power)
-        if group or power > expansion.lowest + _MAX_POWER:
+        if group or power > expansion.lowest + MAX_ERROR_POWER:
             break
         power += 1
     lowest, dominant = power, group
@@ -425,7 +373,7 @@ def _expand(
     accuracy = None
     if expansion.moving:
         power = lowest
-        while len(series) < terms + 1 and power < lowest + _MAX_POWER:
+        while len(series) < terms + 1 and power < lowest + MAX_ERROR_POWER:
             power += 1
             group = expansion.group(power)
             if group:

@@ -34,13 +34,14 @@ from stencilgen.expr import (
     Call,
     Name,
     Node,
-    Number,
     Subscript,
     Unary,
     parse,
     shorten,
     to_sympy,
 )
+from stencilgen.limits import MAX_OPERATOR_DERIVATIVE, MAX_OPERATOR_DIMS
+from stencilgen.linear import LinearReader, Wording
 from stencilgen.taylor import is_zero
 
 __all__ = [
@@ -55,10 +56,9 @@ __all__ = [
     "variable_symbol",
 ]
 
-#: Most variables an operator may have.
-MAX_DIMS = 6
-#: Highest total derivative (sum of the subscripts' lengths) of one term.
-MAX_DERIVATIVE = 16
+# The limits live in stencilgen.limits (documented in docs/limits.md).
+MAX_DIMS = MAX_OPERATOR_DIMS
+MAX_DERIVATIVE = MAX_OPERATOR_DERIVATIVE
 _DERIVATIVE = re.compile(r"u(?:_([A-Za-z]*))?")
 _FUNCTION = "u"
 
@@ -183,88 +183,48 @@ def _describe(node: Node) -> str:
     return f"{type(node).__name__.lower()} at column {node.column}"
 
 
-class _Interpreter:
+#: An operator's wording: its linear terms are the derivatives of u.
+_WORDING = Wording(
+    add=(
+        "adds a term without u; every term must be a derivative of u times a "
+        "coefficient (write k**2*u for the function itself)"
+    ),
+    multiply="multiplies two terms in u; the operator must be linear in u",
+    divide="divides by a term in u; the operator must be linear in u",
+    power="raises a term in u to a power; the operator must be linear in u",
+    zero_constants=False,
+)
+
+
+class _Interpreter(LinearReader):
     """Evaluates the tree to a scalar or a linear form {multi-index: coefficient}."""
 
     def __init__(self, text: str, dims: tuple[str, ...]) -> None:
+        super().__init__(self._fail, _WORDING)
         self.text = text
         self.dims = dims
 
-    def fail(self, message: str) -> ExpressionError:
+    def _fail(self, message: str) -> ExpressionError:
         return ExpressionError(
             f"cannot read the operator {shorten(self.text)!r}: {message}"
         )
 
-    def value(self, node: Node) -> Any:
+    def leaf(self, node: Node) -> Any:
         if isinstance(node, Name):
             match = _DERIVATIVE.fullmatch(node.id)
             if match is not None:
                 letters = match.group(1) or ""
-                alpha = tuple(letters.count(d) for d in self.dims)
-                return {alpha: sympy.S.One}
-            return to_sympy(node, self.text)
-        if isinstance(node, Number):
-            return to_sympy(node, self.text)
+                return {tuple(letters.count(d) for d in self.dims): sympy.S.One}
         if isinstance(node, Call | Subscript):
             raise self.fail(
                 f"{_describe(node)} is not allowed; an operator is a linear "
                 "combination of derivatives such as u_xx + u_yy (no functions of u, "
                 "no samples)"
             )
-        if isinstance(node, Unary):
-            operand = self.value(node.operand)
-            if node.op == "+":
-                return operand
-            if isinstance(operand, dict):
-                return {a: -c for a, c in operand.items()}
-            return -operand
-        assert isinstance(node, Binary)
-        left = self.value(node.left)
-        right = self.value(node.right)
-        column = node.column
-        left_form, right_form = isinstance(left, dict), isinstance(right, dict)
-        if node.op in ("+", "-"):
-            sign = 1 if node.op == "+" else -1
-            if left_form and right_form:
-                total = dict(left)
-                for alpha, c in right.items():
-                    total[alpha] = total.get(alpha, sympy.S.Zero) + sign * c
-                return total
-            if not left_form and not right_form:
-                return left + sign * right
-            raise self.fail(
-                f"the {node.op!r} at column {column} adds a term without u; every "
-                "term must be a derivative of u times a coefficient (write k**2*u "
-                "for the function itself)"
-            )
-        if node.op == "*":
-            if left_form and right_form:
-                raise self.fail(
-                    f"the '*' at column {column} multiplies two terms in u; the "
-                    "operator must be linear in u"
-                )
-            if left_form:
-                return {a: c * right for a, c in left.items()}
-            if right_form:
-                return {a: c * left for a, c in right.items()}
-            return left * right
-        if node.op == "/":
-            if right_form:
-                raise self.fail(
-                    f"the '/' at column {column} divides by a term in u; the "
-                    "operator must be linear in u"
-                )
-            if is_zero(right):
-                raise self.fail(f"division by zero at column {column}")
-            if left_form:
-                return {a: c / right for a, c in left.items()}
-            return left / right
-        # "**"
-        if left_form or right_form:
-            raise self.fail(
-                f"the '**' at column {column} raises a term in u to a power; the "
-                "operator must be linear in u"
-            )
+        return to_sympy(node, self.text)
+
+    def power(self, node: Binary, base: sympy.Expr, exponent: sympy.Expr) -> Any:
+        # to_sympy applies the parser's limits on exponents and sizes.
         return to_sympy(node, self.text)
 
 
@@ -343,7 +303,7 @@ def parse_operator(text: str) -> LinearOperator:
     if len(dims) > MAX_DIMS:
         raise ExpressionError(
             f"cannot read the operator {shorten(text)!r}: {len(dims)} variables is "
-            f"more than the limit of {MAX_DIMS}"
+            f"more than the limit of {MAX_DIMS} (MAX_OPERATOR_DIMS)"
         )
     reserved = {d: "a variable" for d in dims}
     reserved.update({step_symbol(d).name: "a grid step" for d in dims})
@@ -370,7 +330,7 @@ def parse_operator(text: str) -> LinearOperator:
             raise ExpressionError(
                 f"cannot read the operator {shorten(text)!r}: the derivative "
                 f"{derivative_name(alpha, dims)} is beyond the limit of "
-                f"{MAX_DERIVATIVE} derivatives"
+                f"{MAX_DERIVATIVE} derivatives (MAX_OPERATOR_DERIVATIVE)"
             )
         value = sympy.cancel(coefficient) if not coefficient.is_Number else coefficient
         if not is_zero(value):
