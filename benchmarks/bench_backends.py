@@ -18,7 +18,11 @@ Groups (targets of the backend issue in brackets):
   (empty cache) and from numba's on-disk cache, each in a fresh process.
 * **array-api** on NumPy arrays: ``generated/d2_central8_xp.py`` against the
   NumPy backend (``generated/d2_central8.py``) [≤ 1.3×]; torch CPU for
-  information.
+  information, and ``generated/gradient4_xp.py`` on torch CPU against
+  ``generated/gradient4.py`` on NumPy (information).
+* **nd**: the accuracy-4 2-D Laplacian (``generated/laplacian2d_4_xp.py``, and
+  its numba twin where bundled) against the NumPy module
+  (``generated/laplacian2d_4.py``) on 4000×4000 float64 (no target: information).
 * **dask**: ``d2_central8`` on 2·10⁸ float64 points in the pipeline "samples →
   derivative → max": NumPy computes ``f`` and the derivative in memory; dask (a
   ``LocalCluster`` of 2 single-threaded workers, in-process) computes the same
@@ -256,6 +260,34 @@ def group_array_api(quick: bool, rounds: int) -> None:
             axis,
             rounds,
         )
+    if torch is not None:
+        gradient_xp_case(torch, quick, rounds)
+
+
+def gradient_xp_case(torch: Any, quick: bool, rounds: int) -> None:
+    import gradient4
+    import gradient4_xp
+
+    shape = (1000, 1000) if quick else (4000, 4000)
+    f = np.random.default_rng(0).standard_normal(shape)
+    x = np.cumsum(np.random.default_rng(1).uniform(0.5, 1.5, shape[1]))
+    tensor = torch.from_numpy(f)
+    candidates: dict[str, Callable[[], object]] = {
+        "gradient4, NumPy, step 0.1": lambda: gradient4.gradient4(f, 0.1, axis=1),
+        "gradient4_xp, torch CPU, step 0.1": lambda: gradient4_xp.gradient4_xp(
+            tensor, 0.1, axis=1
+        ),
+        "gradient4, NumPy, coordinates": lambda: gradient4.gradient4(f, x, axis=1),
+        "gradient4_xp, torch CPU, coordinates": lambda: gradient4_xp.gradient4_xp(
+            tensor, x, axis=1
+        ),
+    }
+    results = median_times(candidates, rounds)
+    table(
+        f"array API: gradient4 on torch (CPU, 1 thread), {shape}, axis 1",
+        results,
+        "gradient4, NumPy, step 0.1",
+    )
 
 
 def xp_case(
@@ -281,6 +313,31 @@ def xp_case(
         f"array API: 9-point d2, {shape}, axis {axis} [target <= 1.3x NumPy]",
         results,
         "d2_central8 (NumPy backend)",
+    )
+
+
+def group_nd(quick: bool, rounds: int) -> None:
+    import laplacian2d_4
+    import laplacian2d_4_xp
+
+    shape = (1000, 1000) if quick else (4000, 4000)
+    u = np.random.default_rng(0).standard_normal(shape)
+    candidates: dict[str, Callable[[], object]] = {
+        "laplacian2d_4 (NumPy backend)": lambda: laplacian2d_4.laplacian2d_4(u, 0.1),
+        "laplacian2d_4_xp on NumPy": lambda: laplacian2d_4_xp.laplacian2d_4_xp(u, 0.1),
+    }
+    try:
+        import laplacian2d_4_numba
+    except ImportError:  # not bundled
+        laplacian2d_4_numba = None
+    if laplacian2d_4_numba is not None:
+        fast = laplacian2d_4_numba.laplacian2d_4_numba
+        candidates["laplacian2d_4_numba"] = lambda: fast(u, 0.1)
+    results = median_times(candidates, rounds)
+    table(
+        f"N-D: 2-D Laplacian, accuracy 4, {shape}, new arrays",
+        results,
+        "laplacian2d_4 (NumPy backend)",
     )
 
 
@@ -434,7 +491,7 @@ def group_xarray(quick: bool, repeats: int) -> None:
         )
 
 
-GROUPS = ("numba", "array-api", "dask", "xarray")
+GROUPS = ("numba", "array-api", "nd", "dask", "xarray")
 
 
 def main() -> None:
@@ -464,6 +521,8 @@ def main() -> None:
             group_numba(options.quick, rounds)
         elif group == "array-api":
             group_array_api(options.quick, rounds)
+        elif group == "nd":
+            group_nd(options.quick, rounds)
         elif group == "dask":
             group_dask(options.quick, 1 if options.quick else 2)
         elif group == "xarray":

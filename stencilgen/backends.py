@@ -44,6 +44,8 @@ __all__ = [
     "array_api_context",
     "lazy_context",
     "missing_library",
+    "nd_interior_statements",
+    "nd_numba_context",
     "numba_context",
 ]
 
@@ -180,3 +182,75 @@ def array_api_context(kernel: Kernel | CoordinateKernel) -> dict[str, Any]:
         text = "lo:hi" if o == 0 else f"{_at('lo', o)} : {_at('hi', o)}"
         views.append({"offset": str(o), "slice": text})
     return {"views": views, "block_quarter": str(kernel.block // 4)}
+
+
+def nd_interior_statements(
+    groups: list[tuple[str, list[str]]], indent: int
+) -> list[str]:
+    """The fused interior of an N-D operator: statements building ``w``.
+
+    ``groups`` holds, in the NumPy module's order, each weight's constant name and
+    the samples (printed: ``view((1, 0))``, ``v[r, q0 + 2, q1]``) of the points
+    that share it; ``indent`` is the statements' indentation in spaces. The sums
+    run in the NumPy module's order (samples left to right, times the constant,
+    added to the running total), so the numbers are the same; a sum too long for
+    one line accumulates in ``s`` over several.
+
+    Examples
+    --------
+    >>> nd_interior_statements([("c0", ["u[0]"]), ("c1", ["u[-1]", "u[1]"])], 12)
+    ['w = u[0] * c0', 'w = w + (u[-1] + u[1]) * c1']
+    """
+    lines = []
+    for number, (constant, samples) in enumerate(groups):
+        total = "w + " if number else ""
+        if len(samples) == 1:
+            lines.append(f"w = {total}{samples[0]} * {constant}")
+            continue
+        line = f"w = {total}({' + '.join(samples)}) * {constant}"
+        if indent + len(line) <= printing.LINE_LENGTH:
+            lines.append(line)
+            continue
+        lines.append(f"s = {samples[0]} + {samples[1]}")
+        lines += [f"s = s + {sample}" for sample in samples[2:]]
+        lines.append(f"w = {total}s * {constant}")
+    return lines
+
+
+def nd_numba_context(
+    groups: list[tuple[str, list[tuple[int, ...]]]],
+    reach: tuple[int, ...],
+    shift: tuple[int, ...],
+) -> dict[str, Any]:
+    """The compiled interior loop of an N-D operator (``numba/nd.j2``).
+
+    The loops run ``q<d> = 0 .. n<d> - 2*reach[d] - 1`` over the points
+    ``i = q + reach``, so that every index is ``q<d>`` plus a non-negative
+    constant (numba compiles those without negative-index checks); the result of
+    point i goes to ``o[r, i - shift]``.
+
+    Examples
+    --------
+    >>> c = nd_numba_context([("c0", [(-1, 0), (1, 0)])], (1, 0), (0, 0))
+    >>> c["statements"]
+    ['w = (v[r, q0, q1] + v[r, q0 + 2, q1]) * c0']
+    >>> c["target"], c["counts"]
+    ('o[r, q0 + 1, q1]', ['n0 - 2', 'n1'])
+    """
+    ndim = len(reach)
+
+    def sample(point: tuple[int, ...]) -> str:
+        indices = [_at(f"q{d}", reach[d] + point[d]) for d in range(ndim)]
+        return f"v[r, {', '.join(indices)}]"
+
+    statements = nd_interior_statements(
+        [(c, [sample(p) for p in points]) for c, points in groups], 4 * (2 + ndim)
+    )
+    target = [_at(f"q{d}", reach[d] - shift[d]) for d in range(ndim)]
+    return {
+        "statements": statements,
+        "target": f"o[r, {', '.join(target)}]",
+        "counts": [_at(f"n{d}", -2 * reach[d]) for d in range(ndim)],
+        "sizes": ", ".join(f"n{d}" for d in range(ndim)),
+        "constants": [c for c, _ in groups],
+    }

@@ -98,6 +98,7 @@ RESERVED: frozenset[str] = frozenset(
         "MIN_POINTS",
         "functools",
         "numba",
+        "array_api_compat",
         "math",
         "np",
         "numbers",
@@ -110,8 +111,9 @@ KEYS: Mapping[str, str] = {
     "numpy.gradient's) or 4",
     "edge_order": "default edge_order of the generated function (default 1, "
     "numpy's); edge_order may be 1 to accuracy",
-    "backend": '"numpy" (default) or "numba" (the evenly spaced interior as one '
-    "compiled loop, same numbers)",
+    "backend": '"numpy" (default), "numba" (the evenly spaced interior as one '
+    'compiled loop, same numbers) or "array-api" (torch, CuPy, JAX, '
+    "array-api-strict arrays in and out, same numbers)",
 }
 
 #: Supported interior accuracies (wider non-uniform edge weights would need a
@@ -159,7 +161,7 @@ def parse(fields: Fields) -> GradientConfig:
             "edge_order",
             f"must be at most the accuracy ({accuracy}), got {edge_order}",
         )
-    backend = fields.choice("backend", ("numpy", "numba"), default="numpy")
+    backend = fields.choice("backend", ("numpy", "numba", "array-api"), default="numpy")
     missing = missing_library(backend)
     if missing:
         raise fields.error("backend", missing)
@@ -564,6 +566,20 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     formula = "out[i] = " + " + ".join(formula_terms)
     ctx["pairs"] = pairs
     ctx["backend"] = config.backend
+    # The array-API interior (the axis last, n points): the view of offset k over
+    # the interior points i = half .. n - half - 1 is g[..., half + k : n - half + k].
+    ctx["edge_points"] = str(p + 1)
+
+    def xp_view(k: int) -> str:
+        if k == half:
+            return f"g[..., {half + k}:n]"
+        start = f"{half + k} " if half + k else ""
+        return f"g[..., {start}: n - {half - k}]"
+
+    ctx["xp_pairs"] = [
+        {"name": f"w{pair.k}", "plus": xp_view(pair.plus), "minus": xp_view(pair.minus)}
+        for pair in plan.pairs
+    ]
     # The compiled loop (numba): q = 0 .. n - 2*half - 1 over the points
     # i = q + half, every index q plus a non-negative constant.
     names_w = [f"w{pair.k}" for pair in plan.pairs]
@@ -614,6 +630,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
     ctx["sum_terms"] = [
         {"weight": n, "view_offset": str(k - half)} for k, n in enumerate(names)
     ]
+    ctx["xp_sum"] = [f"w[{k}] * {xp_view(k - half)}" for k in range(len(names))]
 
     # Edges.
     uniform_edges = []
@@ -684,6 +701,18 @@ def _signed(k: int) -> str:
     return "" if k == 0 else (f" + {k}" if k > 0 else f" - {-k}")
 
 
+#: What a module of each backend imports (a module docstring's sentence, in lines).
+_needs = {
+    "numpy": ("the code needs numpy only.",),
+    "numba": ("the code needs numpy and numba.",),
+    "array-api": (
+        "the code needs numpy and",
+        "array_api_compat: torch, CuPy, JAX and array-api-strict arrays come back as",
+        "arrays of their library; NumPy arrays take the NumPy code.",
+    ),
+}
+
+
 def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
     p = config.accuracy
     return [
@@ -698,7 +727,8 @@ def _module_doc(name: str, config: GradientConfig, toml: str) -> list[str]:
         "for reuse on many arrays, and ``out=`` writes into the caller's buffers.",
         "",
         "Every weight below was derived exactly by stencilgen (Taylor moment",
-        "conditions solved in rational arithmetic); the code needs numpy only.",
+        "conditions solved in rational arithmetic); " + _needs[config.backend][0],
+        *_needs[config.backend][1:],
         "",
         "Spec entry::",
         "",

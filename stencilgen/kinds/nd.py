@@ -37,6 +37,12 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from stencilgen import printing
+from stencilgen.backends import (
+    BACKENDS,
+    missing_library,
+    nd_interior_statements,
+    nd_numba_context,
+)
 from stencilgen.errors import StencilgenError
 from stencilgen.kinds import _nd_checks
 from stencilgen.nd import Operator, operator
@@ -79,6 +85,10 @@ KEYS: Mapping[str, str] = {
     "coordinate array per dimension)",
     "matrix": "true adds name_matrix(shape, h, bc), name_system and name_rhs "
     "(scipy.sparse; bc dirichlet, neumann or periodic per side)",
+    "backend": '"numpy" (default), "numba" (the interior as one compiled, fused '
+    'loop) or "array-api" (functional code for torch, CuPy, JAX, '
+    "array-api-strict and NumPy); the other backends take uniform grids, "
+    "numeric coefficients and no matrix",
 }
 
 GRIDS = ("uniform", "coordinates")
@@ -99,6 +109,7 @@ class NDConfig:
     matrix: bool
     flux: tuple[tuple[str, str], ...] = ()
     boundaries: tuple[str, ...] = ()
+    backend: str = "numpy"
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -160,7 +171,37 @@ def parse(fields: Fields) -> NDConfig:
         raise fields.error(
             "grid", 'coefficient arrays need grid = "uniform"; remove grid'
         )
-    return NDConfig(fields.name, text, accuracy, boundary, grid, matrix, (), boundaries)
+    backend = _backend(fields, grid, matrix, variable)
+    return NDConfig(
+        fields.name, text, accuracy, boundary, grid, matrix, (), boundaries, backend
+    )
+
+
+def _backend(fields: Fields, grid: str, matrix: bool, variable: bool) -> str:
+    """``backend``: the other backends render uniform grids with numeric terms."""
+    backend = fields.choice("backend", BACKENDS, default="numpy")
+    if backend == "numpy":
+        return backend
+    missing = missing_library(backend)
+    if missing:
+        raise fields.error("backend", missing)
+    unsupported = (
+        'grid = "coordinates"'
+        if grid == "coordinates"
+        else "coefficient arrays"
+        if variable
+        else "matrix = true"
+        if matrix
+        else None
+    )
+    if unsupported:
+        raise fields.error(
+            "backend",
+            f'backend = "{backend}" renders N-D operators on uniform grids with '
+            f"numeric coefficients and no matrix, not {unsupported}; use backend = "
+            '"numpy" for it',
+        )
+    return backend
 
 
 def _boundaries(fields: Fields, ndim: int) -> tuple[str, ...]:
@@ -215,6 +256,11 @@ def _parse_flux(fields: Fields, text: str) -> NDConfig:
             "accuracy", "the compact flux form has accuracy 2; set accuracy = 2"
         )
     boundary = fields.choice("boundary", ("periodic", "valid"), default="valid")
+    if fields.choice("backend", BACKENDS, default="numpy") != "numpy":
+        raise fields.error(
+            "backend",
+            'the flux form renders with backend = "numpy" only; remove backend',
+        )
     if fields.choice("grid", GRIDS, default="uniform") != "uniform":
         raise fields.error("grid", 'the flux form needs grid = "uniform"')
     matrix = fields.boolean("matrix", default=False)
@@ -518,6 +564,7 @@ def _flux_context(entry: Entry, plan: Plan) -> dict[str, Any]:
             level=0,
         ),
         "name": c.name,
+        "backend": "numpy",
         "flux": True,
         "default_bc": "periodic" if c.boundary == "periodic" else "dirichlet",
         "docstring": printing.docstring(lines),
@@ -532,6 +579,21 @@ def _flux_context(entry: Entry, plan: Plan) -> dict[str, Any]:
             for n in sorted(DEFINES if c.matrix else DEFINES[:1])
         ],
     }
+
+
+def _needs(c: NDConfig) -> list[str]:
+    """The module docstring's lines on what the module imports."""
+    if c.backend == "numba":
+        return ["Standalone: needs numpy and numba (the interior is compiled)."]
+    if c.backend == "array-api":
+        return [
+            "Standalone: needs numpy and array_api_compat (the array-API backend:",
+            "NumPy, torch, CuPy, JAX, array-api-strict, ... arrays in and out).",
+        ]
+    return [
+        "Standalone: needs only numpy"
+        + (" (scipy inside the matrix functions)." if c.matrix else ".")
+    ]
 
 
 def context(entry: Entry, plan: Plan) -> dict[str, Any]:
@@ -571,14 +633,28 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                 f"{c.boundary.capitalize()} boundary, {c.grid} grid, {ndim}-D arrays."
                 if c.boundary != "mixed"
                 else f"Boundaries {_tuple(sides)}, {c.grid} grid, {ndim}-D arrays.",
-                "Standalone: needs only numpy"
-                + (" (scipy inside the matrix functions)." if c.matrix else "."),
+                *_needs(c),
                 "The function docstrings hold the formula, the exact weights and the",
                 "error term.",
             ],
             level=0,
         ),
         "name": c.name,
+        "backend": c.backend,
+        "xp_statements": nd_interior_statements(
+            [
+                (f"c{k}", [f"view({_tuple(p)})" for p in points])
+                for k, (_, points) in enumerate(plan.groups)
+            ],
+            12,
+        ),
+        "nb": nd_numba_context(
+            [(f"c{k}", list(points)) for k, (_, points) in enumerate(plan.groups)],
+            plan.reach,
+            shift,
+        )
+        if c.backend == "numba"
+        else {},
         "docstring": printing.docstring(_docstring(entry, plan)),
         "ndim": ndim,
         "steps": ", ".join(h.name for h in op.steps),
@@ -591,6 +667,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "shift": _tuple(shift),
         "pad": _tuple(pad) if any(pad) else None,
         "sided": _tuple(sided) if any(sided) else None,
+        "xp_sided": _tuple(sided),
         "box": _tuple(
             [
                 f"(0, sizes[{d}])" if b == "one-sided" else f"({r}, sizes[{d}] - {r})"

@@ -112,16 +112,7 @@ def _gradient(f, varargs, axis, edge_order, out):
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
     grids = _spacings(varargs, f, axes)
-    if type(edge_order) is not int or edge_order not in EDGE_ORDERS:
-        if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
-            raise TypeError(
-                f"edge_order must be a whole number, got {type(edge_order).__name__}"
-            )
-        if edge_order not in EDGE_ORDERS:
-            raise ValueError(
-                f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
-            )
-        edge_order = int(edge_order)
+    edge_order = _checked_edge_order(edge_order)
     f, otype = _working_array(f)
     outs = _outputs(out, f, otype, len(axes))
     results = []
@@ -167,6 +158,21 @@ def _gradient(f, varargs, axis, edge_order, out):
     if len(axes) == 1:
         return results[0]
     return tuple(results)
+
+
+def _checked_edge_order(edge_order):
+    """``edge_order`` as an int of ``EDGE_ORDERS`` (numpy's exception types)."""
+    if type(edge_order) is not int or edge_order not in EDGE_ORDERS:
+        if isinstance(edge_order, bool) or not isinstance(edge_order, numbers.Real):
+            raise TypeError(
+                f"edge_order must be a whole number, got {type(edge_order).__name__}"
+            )
+        if edge_order not in EDGE_ORDERS:
+            raise ValueError(
+                f"edge_order={edge_order!r} is not supported; use one of {EDGE_ORDERS}"
+            )
+        edge_order = int(edge_order)
+    return edge_order
 
 
 def _complex_work(grid, otype):
