@@ -42,9 +42,9 @@ def _output(f, axis, length, out):
         return np.empty(shape, dtype=f.dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
-    if not np.can_cast(f.dtype, out.dtype, casting="same_kind"):
+    if out.dtype != f.dtype and not np.can_cast(f.dtype, out.dtype, "same_kind"):
         raise ValueError(f"out has dtype {out.dtype}, which cannot hold {f.dtype}")
-    if tuple(out.shape) != shape:
+    if out.shape != shape:
         raise ValueError(f"out has shape {tuple(out.shape)}, expected {shape}")
     if np.may_share_memory(out, f):
         raise ValueError("out must not overlap f; pass a separate array")
