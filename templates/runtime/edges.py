@@ -128,21 +128,23 @@ def _edge_sums(f, out, axis, points, index, weights, data_precision=False):
         np.add.accumulate(terms, axis=0, out=terms)
         out[points] = terms[-1]
         return
-    if axis != f.ndim - 1:
-        f = f.swapaxes(axis, -1)
-        out = out.swapaxes(axis, -1)
-    # terms[..., k, p]: column k of point p, over every line of the array.
-    terms = np.multiply(f[..., index], weights)
-    if terms.size <= 4096:
-        # Small: one running sum down the columns (its inner loop is short
-        # and strided, so large arrays take the loop below instead).
-        np.add.accumulate(terms, axis=-2, out=terms)
-        out[..., points] = terms[..., -1, :]
+    # taken[..., k, p, ...]: f at column k of point p along ``axis``, every
+    # line at once: whole slabs of f (contiguous for C-ordered arrays).
+    head = (slice(None),) * axis
+    weights = weights.reshape(weights.shape + (1,) * (f.ndim - 1 - axis))
+    taken = np.take(f, index, axis=axis)
+    if taken.size <= 4096:
+        # Small: one multiply, one running sum down the columns (its inner
+        # loop is short and strided: slow on large arrays).
+        terms = np.multiply(taken, weights)
+        np.add.accumulate(terms, axis=axis, out=terms)
+        out[(*head, points)] = terms[(*head, -1)]
         return
-    total = terms[..., 0, :]
+    # Large: column by column, a slab of products at a time.
+    total = taken[(*head, 0)] * weights[0]
     for k in range(1, weights.shape[0]):
-        np.add(total, terms[..., k, :], out=total)
-    out[..., points] = total
+        np.add(total, taken[(*head, k)] * weights[k], out=total)
+    out[(*head, points)] = total
 
 
 def _gather(f, out, axis, points, index, weights, data_precision=False):
