@@ -153,7 +153,7 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--rounds", type=int, default=41)
+    parser.add_argument("--rounds", type=int, default=101)
     parser.add_argument(
         "--batch", type=float, default=5e-4, help="seconds per candidate per round"
     )
