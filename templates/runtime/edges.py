@@ -99,6 +99,13 @@ def _edges(f, out, axis, table, scale):
         if len(cache) >= 8:
             cache.clear()
         cache[key] = scaled
+    if f.ndim == 1 and f.dtype == scaled.dtype:
+        # The common case in short: _edge_sums' 1-D branch, without its checks.
+        terms = f[index]
+        np.multiply(terms, scaled, out=terms)
+        np.add.accumulate(terms, axis=0, out=terms)
+        out[points] = terms[-1]
+        return
     _edge_sums(f, out, axis, points, index, scaled, True)
 
 
