@@ -18,8 +18,10 @@ once, so drifting load on a shared machine hits all alike), on float64 arrays:
   operator's) and ``scipy.ndimage.correlate1d``;
 * ``np.copyto`` into a preallocated array: the memory-bandwidth reference.
 
-Prints the median of each candidate, its ratio to its group's numpy reference and
-to the copy. ``benchmarks/bench_kernels.py`` has the 2-D cases and findiff.
+Prints the median of each candidate, and its ratios to its group's numpy
+reference and to the copy: the medians over rounds of the ratios of times
+measured in the same round. ``benchmarks/bench_kernels.py`` has the 2-D cases
+and findiff.
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ def main() -> None:
             run()
             times[name].append(time.perf_counter() - start)
     median = {name: statistics.median(values) for name, values in times.items()}
+
+    def ratio(name: str, reference: str) -> float:
+        # Within a round: load drifting between rounds cancels out.
+        pairs = zip(times[name], times[reference], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
     print(
         f"n = {n}, float64; numpy {np.__version__}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs, rounds={args.rounds}"
@@ -129,8 +137,8 @@ def main() -> None:
         for name, _ in group:
             print(
                 f"  {name:43s} {median[name] * 1e3:9.1f} "
-                f"{median[name] / median[reference]:7.2f} "
-                f"{median[name] / median[copy[0]]:8.2f}"
+                f"{ratio(name, reference):7.2f} "
+                f"{ratio(name, copy[0]):8.2f}"
             )
 
 

@@ -20,8 +20,10 @@ per call of:
 * the 9-point ``d2_central8`` against ``np.convolve(f, w, "same")`` with the same
   weights (target: ratio <= 1).
 
-Float64 1-D arrays; each timing is the median over rounds of the mean of a batch
-of calls sized to take about 2 ms.
+Float64 1-D arrays. Every round times every candidate once (the mean of a batch
+of calls sized to take about 0.5 ms); a time is the median over rounds, and a
+ratio the median over rounds of the two times measured in the same round (the
+machine is shared: load drifts between rounds, much less within one).
 """
 
 from __future__ import annotations
@@ -59,20 +61,35 @@ def per_call(run: Callable[[], Any], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
-def measure(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+def measure(
+    candidates: dict[str, Callable[[], Any]], rounds: int, batch: float
+) -> dict[str, list[float]]:
+    """Per-call times of every candidate, ``rounds`` of them each, interleaved.
+
+    Each round times every candidate once (a batch of calls sized to take
+    ``batch`` seconds), so that load drifting on a shared machine hits a
+    round's candidates alike; ratios are then taken within a round.
+    """
     calls = {}
     for name, run in candidates.items():
         run()
         once = per_call(run, 20)
-        calls[name] = max(5, int(2e-3 / max(once, 1e-7)))
+        calls[name] = max(5, int(batch / max(once, 1e-7)))
     times: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(rounds):
         for name, run in candidates.items():
             times[name].append(per_call(run, calls[name]))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
-def group(n: int, rounds: int) -> list[tuple[str, float, float, float]]:
+def ratio(times: dict[str, list[float]], name: str, reference: str) -> float:
+    """The median over rounds of name's time over reference's in the same round."""
+    return statistics.median(
+        a / b for a, b in zip(times[name], times[reference], strict=True)
+    )
+
+
+def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, float]]:
     rng = np.random.default_rng(0)
     x = np.cumsum(rng.uniform(0.5, 1.5, n))
     f = np.sin(x)
@@ -103,7 +120,8 @@ def group(n: int, rounds: int) -> list[tuple[str, float, float, float]]:
         candidates[f"{name}(f, x)"] = lambda op=op: op(f, x)
     periodic = load("d1_periodic_x4").d1_periodic_x4
     candidates["d1_periodic_x4(f, x, period)"] = lambda: periodic(f, x, x[-1] + 1.0)
-    times = measure(candidates, rounds)
+    runs = measure(candidates, rounds, batch)
+    times = {name: statistics.median(t) for name, t in runs.items()}
     rows = []
     for name, seconds in times.items():
         if name.startswith(("numpy", "np.")):
@@ -113,17 +131,11 @@ def group(n: int, rounds: int) -> list[tuple[str, float, float, float]]:
         reference = "numpy.gradient(f, h)"
         if name == "gradient(f, x)":
             reference = "numpy.gradient(f, x)"
-        coordinates = times["numpy.gradient(f, x)"]
-        rows.append((name, seconds, seconds / times[reference], seconds / coordinates))
+        to_x = ratio(runs, name, "numpy.gradient(f, x)")
+        rows.append((name, seconds, ratio(runs, name, reference), to_x))
         if name.startswith("d2_central8"):
-            rows.append(
-                (
-                    "d2_central8 vs np.convolve",
-                    seconds,
-                    seconds / times["np.convolve 9-point"],
-                    0.0,
-                )
-            )
+            to_convolve = ratio(runs, name, "np.convolve 9-point")
+            rows.append(("d2_central8 vs np.convolve", seconds, to_convolve, 0.0))
     print(
         f"n = {n}: numpy.gradient(f, h) {times['numpy.gradient(f, h)'] * 1e6:.1f} µs, "
         f"numpy.gradient(f, x) {times['numpy.gradient(f, x)'] * 1e6:.1f} µs, "
@@ -132,19 +144,22 @@ def group(n: int, rounds: int) -> list[tuple[str, float, float, float]]:
     print(
         f"  {'candidate':<32}{'time':>12} {'vs ref':>8}{'vs numpy.gradient(f, x)':>25}"
     )
-    for name, seconds, ratio, to_x in rows:
+    for name, seconds, factor, to_x in rows:
         extra = f"{to_x:>24.2f}×" if "(f, x" in name and "gradient" not in name else ""
-        print(f"  {name:<32}{seconds * 1e6:>9.1f} µs {ratio:>7.2f}×{extra}")
+        print(f"  {name:<32}{seconds * 1e6:>9.1f} µs {factor:>7.2f}×{extra}")
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=101)
+    parser.add_argument(
+        "--batch", type=float, default=5e-4, help="seconds per candidate per round"
+    )
     args = parser.parse_args()
     for n in args.sizes:
-        group(n, args.rounds)
+        group(n, args.rounds, args.batch)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["_output", "_prepare", "_scale"]
+__all__ = ["_along_last", "_constants", "_output", "_prepare", "_scale"]
 
 # ---- included in generated modules from here ----
 
@@ -17,7 +17,7 @@ __all__ = ["_output", "_prepare", "_scale"]
 def _prepare(f, axis, min_points, name):
     """Return f as an inexact array (integers become float64), axis as 0..ndim-1."""
     f = np.asarray(f)
-    if not np.issubdtype(f.dtype, np.inexact):
+    if f.dtype.kind not in "fc":  # not inexact (np.issubdtype costs ~0.4 µs)
         f = f.astype(np.float64)
     if f.ndim == 0:
         raise ValueError(f"{name} needs an array with at least one dimension")
@@ -42,13 +42,43 @@ def _output(f, axis, length, out):
         return np.empty(shape, dtype=f.dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
-    if not np.can_cast(f.dtype, out.dtype, casting="same_kind"):
+    if out.dtype != f.dtype and not np.can_cast(f.dtype, out.dtype, "same_kind"):
         raise ValueError(f"out has dtype {out.dtype}, which cannot hold {f.dtype}")
-    if tuple(out.shape) != shape:
+    if out.shape != shape:
         raise ValueError(f"out has shape {tuple(out.shape)}, expected {shape}")
     if np.may_share_memory(out, f):
         raise ValueError("out must not overlap f; pass a separate array")
     return out
+
+
+def _along_last(f, out, axis):
+    """Views of f and out with ``axis`` last (the arrays themselves when it is)."""
+    if axis == f.ndim - 1:
+        return f, out
+    return f.swapaxes(axis, -1), out.swapaxes(axis, -1)
+
+
+def _constants(f, out, cache, constants):
+    """The interior constants (Python floats) as the kernel hands them to ufuncs.
+
+    A Python float times an array of f's dtype is rounded to that dtype; so are
+    these, as 0-d arrays of f's dtype, which a ufunc takes in half the time of a
+    Python float. Kept in ``cache`` per (dtype, constants) for the few latest
+    (a time stepper calls with one step). When out has another dtype (where a
+    constant meets out's dtype as well as f's), the Python floats themselves.
+    """
+    if out.dtype != f.dtype:
+        return constants
+    key = (f.dtype, constants)
+    arrays = cache.get(key)
+    if arrays is None:
+        arrays = tuple(np.array(c, dtype=f.dtype) for c in constants)
+        for c in arrays:
+            c.flags.writeable = False
+        if len(cache) >= 8:
+            cache.clear()
+        cache[key] = arrays
+    return arrays
 
 
 def _scale(h, derivative):
