@@ -200,7 +200,7 @@ def test_cached_constants_round_as_python_floats(
 
 
 def test_constants_are_read_only_zero_d_arrays_of_the_data_dtype() -> None:
-    arrays = load_file(template_dir() / "runtime" / "arrays.py", "small_arrays")
+    arrays = load_file(template_dir() / "runtime" / "uniform.py", "small_uniform")
     cache: dict[Any, Any] = {}
     f = np.zeros(5, np.float32)
     c = arrays._constants(f, f.copy(), cache, (0.1, 1 / 3))
