@@ -667,6 +667,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "shift": _tuple(shift),
         "pad": _tuple(pad) if any(pad) else None,
         "sided": _tuple(sided) if any(sided) else None,
+        "fold": ndim > 1 and sided[-1],
         "xp_sided": _tuple(sided),
         "box": _tuple(
             [
