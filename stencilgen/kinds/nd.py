@@ -284,8 +284,8 @@ class Plan:
     (an expression in the step symbols) go together; ``merges`` the groups (by
     index, more than one each) whose weights are equal when all steps are (the
     x, y, ... pairs of a Laplacian): with equal constants at call time the
-    generated code sums their points before one multiply (two ufunc passes fewer
-    per merged group); ``terms`` and ``tables`` the
+    generated code sums their points before one multiply (one ufunc pass fewer
+    per group merged into another); ``terms`` and ``tables`` the
     operator as a sum of compositions of 1-D stencils; ``reach`` how far the
     stencil reaches along each dimension.
     """
