@@ -11,6 +11,7 @@ import ast
 import math
 import re
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -342,3 +343,57 @@ def test_three_d_periodic_axis_at_accuracy_4_verifies():
     assert rows and all(r.passed for r in rows), rows
     orders = [float(v) for v in re.findall(r"\d+\.\d+", rows[0].note)]
     assert orders and min(orders) > 3.8, rows[0].note
+
+
+@pytest.mark.parametrize(
+    ("expression", "merges"),
+    [
+        ("u_xx + u_yy", ((0, 2), (1, 3))),
+        ("u_xx + u_yy + u_zz", ((0, 2, 4), (1, 3, 5))),
+        ("u_xx + 2*u_yy", ()),
+        ("u_xy", ()),
+    ],
+)
+def test_groups_equal_for_equal_steps_are_merged_at_call_time(
+    expression: str, merges: tuple[tuple[int, ...], ...]
+) -> None:
+    from stencilgen.build import render_body
+    from stencilgen.spec import parse_spec
+
+    text = f'[op]\nexpression = "{expression}"\naccuracy = 4\n'
+    plan, body = render_body(parse_spec(text).entries[0])
+    assert plan.merges == merges
+    for members in merges:
+        weights = {plan.groups[k][0] for k in members}
+        steps = {h: sympy.Symbol("h") for h in plan.operator.steps}
+        assert len({sympy.simplify(w.subs(steps)) for w in weights}) == 1
+        assert len(weights) == len(members)  # distinct for unequal steps
+    assert ("merged = " in body) == bool(merges)
+    if expression == "u_xx + u_yy":
+        namespace: dict[str, object] = {}
+        exec(compile(body, "op", "exec"), namespace)
+        op: Any = namespace["op"]
+        u = np.random.default_rng(3).standard_normal((9, 11))
+        n0, n1 = u.shape
+
+        def at(p: int, q: int) -> np.ndarray:
+            return u[2 + p : n0 - 2 + p, 2 + q : n1 - 2 + q]
+
+        # Equal steps: the far and the near points summed first, in group order.
+        h = 0.5
+        c0, c1, c4 = -1 / (12 * h**2), 4 / (3 * h**2), -5 / (2 * h**2) * 2
+        far = at(-2, 0) + at(2, 0) + at(0, -2) + at(0, 2)
+        near = at(-1, 0) + at(1, 0) + at(0, -1) + at(0, 1)
+        expected = far * c0 + near * c1 + at(0, 0) * c4
+        np.testing.assert_array_equal(op(u, h)[2:-2, 2:-2], expected)
+        # Unequal steps: one group per weight.
+        c2, c3 = -1 / (12 * 0.25**2), 4 / (3 * 0.25**2)
+        c4 = -5 / (2 * h**2) - 5 / (2 * 0.25**2)
+        expected = (
+            (at(-2, 0) + at(2, 0)) * c0
+            + (at(-1, 0) + at(1, 0)) * c1
+            + (at(0, -2) + at(0, 2)) * c2
+            + (at(0, -1) + at(0, 1)) * c3
+            + at(0, 0) * c4
+        )
+        np.testing.assert_array_equal(op(u, (h, 0.25))[2:-2, 2:-2], expected)

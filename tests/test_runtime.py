@@ -148,3 +148,43 @@ def test_architecture_page_examples_run() -> None:
         globs.update(test.globs)  # DocTest copies its globals
     result = runner.summarize(verbose=False)
     assert result.attempted >= 5 and result.failed == 0
+
+
+@pytest.mark.parametrize("shape", [(7, 9), (3, 7, 9), (6, 7, 8)])
+def test_nd_blocks_fold_rows_into_one_axis_with_the_same_interior(
+    shape: tuple[int, ...],
+) -> None:
+    nd = load("nd_apply")
+    v = np.random.default_rng(1).standard_normal(shape)
+    # A stencil with corners and a reach of 2, over the last two axes (or all 3).
+    ndim = 3 if shape == (6, 7, 8) else 2
+    points = [(-1, -1), (1, 1), (0, 2), (-2, 0), (2, -2)]
+    points = [(1, *p) for p in points] if ndim == 3 else points
+    reach = (1, 2, 2)[-ndim:]
+    lo = reach
+    hi = tuple(n - r for n, r in zip(shape[-ndim:], reach, strict=True))
+    box = (..., *(slice(a, b) for a, b in zip(lo, hi, strict=True)))
+    expected = np.zeros_like(v)
+    for p in points:
+        sl = tuple(slice(a + k, b + k) for a, b, k in zip(lo, hi, p, strict=True))
+        expected[box] += v[(..., *sl)]
+    for block in (1, 5, 64, 10**6):
+        for fold in (False, True):
+            o = np.full_like(v, np.nan)
+            for b, t, view in nd._nd_blocks(v, o, lo, hi, (0,) * ndim, block, fold):
+                b[...] = 0.0
+                for p in points:
+                    np.add(b, view(p), out=t)
+                    b[...] = t
+                # Folded: a 2-D block is one contiguous run of values.
+                assert b.ndim == v.ndim - (1 if fold else 0)
+            # The interior is exact; folding also fills the rows' edge points
+            # (rows strictly inside the interior: all of them).
+            np.testing.assert_array_equal(o[box], expected[box])
+            outer = (slice(a, b) for a, b in zip(lo[:-2], hi[:-2], strict=True))
+            rows = o[(..., *outer, slice(lo[-2] + 1, hi[-2] - 1), slice(None))]
+            assert np.isnan(rows).any() != fold
+    # Rows that are not C-ordered (a transposed output) are not folded.
+    o = np.empty(v.shape[::-1]).T
+    blocks = list(nd._nd_blocks(v, o, lo, hi, (0,) * ndim, 64, True))
+    assert blocks and blocks[0][0].ndim == v.ndim

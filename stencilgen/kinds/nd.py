@@ -281,7 +281,11 @@ class Plan:
     """Everything context and verify need, derived once.
 
     ``groups`` is the fused interior stencil: points sharing one exact weight
-    (an expression in the step symbols) go together; ``terms`` and ``tables`` the
+    (an expression in the step symbols) go together; ``merges`` the groups (by
+    index, more than one each) whose weights are equal when all steps are (the
+    x, y, ... pairs of a Laplacian): with equal constants at call time the
+    generated code sums their points before one multiply (one ufunc pass fewer
+    per group merged into another); ``terms`` and ``tables`` the
     operator as a sum of compositions of 1-D stencils; ``reach`` how far the
     stencil reaches along each dimension.
     """
@@ -293,6 +297,7 @@ class Plan:
     tables: dict[str, AxisTable]
     reach: tuple[int, ...]
     min_points: int
+    merges: tuple[tuple[int, ...], ...] = ()
 
     @property
     def coefficients(self) -> tuple[str, ...]:
@@ -317,6 +322,14 @@ def derive(config: NDConfig) -> Plan:
     for point, weight in zip(op.points, op.weights, strict=True):
         groups.setdefault(sympy.expand(weight), []).append(point)
     reach = tuple(max(abs(p[d]) for p in op.points) for d in range(len(op.dims)))
+    # Groups whose weights coincide for equal steps (h_x = h_y = ...).
+    h = sympy.Symbol("h", positive=True)
+    classes: dict[sympy.Expr, list[int]] = {}
+    for number, weight in enumerate(groups):
+        if weight.free_symbols <= set(op.steps):
+            same = sympy.simplify(weight.subs({s: h for s in op.steps}))
+            classes.setdefault(same, []).append(number)
+    merges = tuple(tuple(c) for c in classes.values() if len(c) > 1)
     min_points = max([t.points for t in tables.values()] + [2 * r + 1 for r in reach])
     return Plan(
         config,
@@ -326,6 +339,7 @@ def derive(config: NDConfig) -> Plan:
         tables,
         reach,
         min_points,
+        merges,
     )
 
 
@@ -612,6 +626,22 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                 "meaning": ", ".join(_tuple(p) for p in points),
             }
         )
+    # With equal constants at call time (see Plan.merges): each class's points
+    # summed in group order, times the first group's constant.
+    merged: list[tuple[str, list[tuple[int, ...]]]] = []
+    first = {m[0]: m for m in plan.merges}
+    later = {k for m in plan.merges for k in m[1:]}
+    for number in range(len(plan.groups)):
+        if number not in later:
+            members = first.get(number, (number,))
+            merged.append(
+                (f"c{number}", [p for k in members for p in plan.groups[k][1]])
+            )
+    merge_test = " and ".join(f"c{m[0]} == c{k}" for m in plan.merges for k in m[1:])
+    merged_groups = [
+        {"constant": name, "views": [_tuple(p) for p in points]}
+        for name, points in merged
+    ]
     c = plan.config
     ndim = len(op.dims)
     sides = c.sides
@@ -646,7 +676,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
                 (f"c{k}", [f"view({_tuple(p)})" for p in points])
                 for k, (_, points) in enumerate(plan.groups)
             ],
-            12,
+            16 if plan.merges else 12,
         ),
         "nb": nd_numba_context(
             [(f"c{k}", list(points)) for k, (_, points) in enumerate(plan.groups)],
@@ -654,6 +684,17 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             shift,
         )
         if c.backend == "numba"
+        else {},
+        "merge_test": merge_test,
+        "merged_groups": merged_groups,
+        "xp_merged_statements": nd_interior_statements(
+            [(k, [f"view({_tuple(p)})" for p in points]) for k, points in merged],
+            16,
+        )
+        if merge_test
+        else [],
+        "nb_merged": nd_numba_context(merged, plan.reach, shift)
+        if c.backend == "numba" and merge_test
         else {},
         "docstring": printing.docstring(_docstring(entry, plan)),
         "ndim": ndim,
@@ -667,6 +708,7 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         "shift": _tuple(shift),
         "pad": _tuple(pad) if any(pad) else None,
         "sided": _tuple(sided) if any(sided) else None,
+        "fold": ndim > 1 and sided[-1],
         "xp_sided": _tuple(sided),
         "box": _tuple(
             [

