@@ -99,32 +99,67 @@ def _lagrange_window(x, lo, hi, first, count, m):
     """Weights of derivative m at x[i], points x[i + first .. i + first + count - 1].
 
     For the points ``lo <= i < hi``, as a (count, hi - lo) array. The first
-    derivative at a node of its window (c = -first, x[i] itself), by the
-    barycentric form: with P_j = prod(x_j - x_l, l != j) (x_j the point
-    i + first + j), f_j, j != c, weighs P_c / (P_j * (x_c - x_j)) and f_c
-    minus the sum of the others: a few array operations for every point at
-    once, where the elementary-symmetric form of ``_lagrange`` needs hundreds,
-    and as accurate (differences of x taken directly). Other cases by
-    ``_lagrange``.
+    derivative at a node of its window (c = -first, x[i] itself): with
+    t_k = x_k - x[i] the displacements of the other nodes (x_k the point
+    i + first + k, k != c) and P their product, the Lagrange basis gives
+
+        w_k = P / (t_k**2 * prod(t_l - t_k, l != k, c)),  k != c,
+
+    and f_c weighs minus the sum of the others. The t_k of every point are the
+    rows of one (count - 1, n) array, and the t_l - t_k of one l - k (taken
+    cyclically) are that array less itself shifted by rows: a dozen
+    operations on whole blocks, where the elementary-symmetric form of
+    ``_lagrange`` needs hundreds, and as accurate (differences of x taken
+    directly, products of as many factors). Other cases by ``_lagrange``.
     """
     c = -first
-    if m != 1 or not 0 <= c < count:
+    last = count - 1
+    if m != 1 or not 0 <= c < count or last < 2:
         xi = x[lo:hi]
         nodes = [x[lo + first + k : hi + first + k] - xi for k in range(count)]
         return _lagrange(nodes, m)
-    if x.flags.c_contiguous:
-        # The windows as one strided view of x: row k is x[i + first + k].
-        start = (lo + first) * x.itemsize
-        v = np.ndarray((count, hi - lo), x.dtype, x, start, (x.itemsize,) * 2)
+    n = hi - lo
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
+    size = x.itemsize
+    # Rows 0 .. last-1 of t: the displacements t_k, k != c, in window order;
+    # rows last .. of t twice: row r + k is t_(k + r) taken cyclically.
+    twice = np.empty((2 * last - 1, n))
+    t = twice[:last]
+    xi = x[lo:hi]
+    if 2 * c == last:
+        # Centred: both sides in one view of x, (side, k, i).
+        view = np.ndarray(
+            (2, c, n), x.dtype, x, (lo + first) * size, ((c + 1) * size, size, size)
+        )
+        np.subtract(view, xi, t.reshape(2, c, n))
     else:
-        v = np.array([x[lo + first + k : hi + first + k] for k in range(count)])
-    differences = v[:, None, :] - v[None, :, :]
-    differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
-    products = differences.prod(axis=1)
-    # x_c - x_j is differences[c] (1 at j = c, whose weight is set after).
-    w = products[c] / (products * differences[c])
-    w[c] = 0.0
-    w[c] = -w.sum(axis=0)
+        if c:
+            view = np.ndarray((c, n), x.dtype, x, (lo + first) * size, (size, size))
+            np.subtract(view, xi, t[:c])
+        if c < last:
+            view = np.ndarray((last - c, n), x.dtype, x, (lo + 1) * size, (size, size))
+            np.subtract(view, xi, t[c:])
+    twice[last:] = twice[: last - 1]
+    # The denominators: t_k**2 times the product over the shifts r of
+    # t_(k + r) - t_k (the factors t_l - t_k, each once).
+    denominator = twice[1 : last + 1] - t
+    factor = np.empty_like(denominator)
+    for r in range(2, last):
+        np.subtract(twice[r : r + last], t, factor)
+        denominator *= factor
+    np.multiply(t, t, factor)
+    denominator *= factor
+    weights = np.divide(np.multiply.reduce(t, 0), denominator, denominator)
+    w = np.empty((count, n))
+    w[:c] = weights[:c]
+    w[c + 1 :] = weights[c:]
+    # f_c: minus the sum of the others, added in window order.
+    total = w[c]
+    np.add(weights[0], weights[1], total)
+    for k in range(2, last):
+        np.add(total, weights[k], total)
+    np.negative(total, total)
     return w
 
 
