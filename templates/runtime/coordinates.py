@@ -101,16 +101,16 @@ def _lagrange_window(x, lo, hi, first, count, m):
     For the points ``lo <= i < hi``, as a (count, hi - lo) array. The first
     derivative at a node of its window (c = -first, x[i] itself): with
     t_k = x_k - x[i] the displacements of the other nodes (x_k the point
-    i + first + k, k != c) and P their product, the Lagrange basis gives
+    i + first + k, k != c), the derivative at 0 of the Lagrange basis gives
 
-        w_k = P / (t_k**2 * prod(t_l - t_k, l != k, c)),  k != c,
+        w_k = prod(t_l, l != k, c) / (t_k * prod(t_l - t_k, l != k, c)),  k != c,
 
     and f_c weighs minus the sum of the others. The t_k of every point are the
-    rows of one (count - 1, n) array, and the t_l - t_k of one l - k (taken
-    cyclically) are that array less itself shifted by rows: a dozen
-    operations on whole blocks, where the elementary-symmetric form of
-    ``_lagrange`` needs hundreds, and as accurate (differences of x taken
-    directly, products of as many factors). Other cases by ``_lagrange``.
+    rows of one (count - 1, n) array; the t_l of one l - k (taken cyclically)
+    are its rows shifted, so each product is a few operations on whole
+    contiguous blocks, where the elementary-symmetric form of ``_lagrange``
+    needs hundreds: as accurate (differences of x taken directly, products of
+    as many factors), several times faster. Other cases by ``_lagrange``.
     """
     c = -first
     last = count - 1
@@ -122,8 +122,9 @@ def _lagrange_window(x, lo, hi, first, count, m):
     if not x.flags.c_contiguous:
         x = np.ascontiguousarray(x)
     size = x.itemsize
-    # Rows 0 .. last-1 of t: the displacements t_k, k != c, in window order;
-    # rows last .. of t twice: row r + k is t_(k + r) taken cyclically.
+    # Rows 0 .. last-1 of ``twice``: the displacements t_k, k != c, in window
+    # order; then those rows again, so that rows r .. r+last-1 are t_(k + r)
+    # taken cyclically.
     twice = np.empty((2 * last - 1, n))
     t = twice[:last]
     xi = x[lo:hi]
@@ -141,24 +142,28 @@ def _lagrange_window(x, lo, hi, first, count, m):
             view = np.ndarray((last - c, n), x.dtype, x, (lo + 1) * size, (size, size))
             np.subtract(view, xi, t[c:])
     twice[last:] = twice[: last - 1]
-    # The denominators: t_k**2 times the product over the shifts r of
-    # t_(k + r) - t_k (the factors t_l - t_k, each once).
+    # Over the shifts r: the numerators multiply t_(k + r), the denominators
+    # t_(k + r) - t_k (each other node once), then t_k.
+    numerator = twice[1 : last + 1]
+    if last > 2:
+        numerator = numerator * twice[2 : last + 2]
+        for r in range(3, last):
+            numerator *= twice[r : r + last]
     denominator = twice[1 : last + 1] - t
     factor = np.empty_like(denominator)
     for r in range(2, last):
         np.subtract(twice[r : r + last], t, factor)
         denominator *= factor
-    np.multiply(t, t, factor)
-    denominator *= factor
-    weights = np.divide(np.multiply.reduce(t, 0), denominator, denominator)
+    denominator *= t
     w = np.empty((count, n))
-    w[:c] = weights[:c]
-    w[c + 1 :] = weights[c:]
+    np.divide(numerator[:c], denominator[:c], w[:c])
+    np.divide(numerator[c:], denominator[c:], w[c + 1 :])
     # f_c: minus the sum of the others, added in window order.
     total = w[c]
-    np.add(weights[0], weights[1], total)
-    for k in range(2, last):
-        np.add(total, weights[k], total)
+    others = [k for k in range(count) if k != c]
+    np.add(w[others[0]], w[others[1]], total)
+    for k in others[2:]:
+        np.add(total, w[k], total)
     np.negative(total, total)
     return w
 
