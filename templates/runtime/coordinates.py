@@ -125,7 +125,10 @@ def _lagrange_window(x, lo, hi, first, count, m):
     # Rows 0 .. last-1 of ``twice``: the displacements t_k, k != c, in window
     # order; then those rows again, so that rows r .. r+last-1 are t_(k + r)
     # taken cyclically.
-    twice = np.empty((2 * last - 1, n))
+    # One allocation for every temporary: ``twice``, then the numerators,
+    # the denominators and a scratch block, (last, n) each.
+    work = np.empty((5 * last - 1, n))
+    twice = work[: 2 * last - 1]
     t = twice[:last]
     xi = x[lo:hi]
     if 2 * c == last:
@@ -144,13 +147,16 @@ def _lagrange_window(x, lo, hi, first, count, m):
     twice[last:] = twice[: last - 1]
     # Over the shifts r: the numerators multiply t_(k + r), the denominators
     # t_(k + r) - t_k (each other node once), then t_k.
-    numerator = twice[1 : last + 1]
+    numerator = work[2 * last - 1 : 3 * last - 1]
+    denominator = work[3 * last - 1 : 4 * last - 1]
+    factor = work[4 * last - 1 :]
     if last > 2:
-        numerator = numerator * twice[2 : last + 2]
+        np.multiply(twice[1 : last + 1], twice[2 : last + 2], numerator)
         for r in range(3, last):
             numerator *= twice[r : r + last]
-    denominator = twice[1 : last + 1] - t
-    factor = np.empty_like(denominator)
+    else:
+        numerator = twice[1 : last + 1]
+    np.subtract(twice[1 : last + 1], t, denominator)
     for r in range(2, last):
         np.subtract(twice[r : r + last], t, factor)
         denominator *= factor
@@ -158,13 +164,20 @@ def _lagrange_window(x, lo, hi, first, count, m):
     w = np.empty((count, n))
     np.divide(numerator[:c], denominator[:c], w[:c])
     np.divide(numerator[c:], denominator[c:], w[c + 1 :])
-    # f_c: minus the sum of the others, added in window order.
+    # f_c: minus the sum of the others (centred: each node plus its mirror
+    # image first, then those sums in order; else in window order).
+    if 2 * c == last:
+        rows = list(np.add(w[:c], w[c + 1 :], factor[:c]))
+    else:
+        rows = [w[k] for k in range(count) if k != c]
     total = w[c]
-    others = [k for k in range(count) if k != c]
-    np.add(w[others[0]], w[others[1]], total)
-    for k in others[2:]:
-        np.add(total, w[k], total)
-    np.negative(total, total)
+    if len(rows) == 1:
+        np.negative(rows[0], total)
+    else:
+        np.add(rows[0], rows[1], total)
+        for row in rows[2:]:
+            np.add(total, row, total)
+        np.negative(total, total)
     return w
 
 
