@@ -125,10 +125,7 @@ def _lagrange_window(x, lo, hi, first, count, m):
     # Rows 0 .. last-1 of ``twice``: the displacements t_k, k != c, in window
     # order; then those rows again, so that rows r .. r+last-1 are t_(k + r)
     # taken cyclically.
-    # One allocation for every temporary: ``twice``, then the numerators,
-    # the denominators and a scratch block, (last, n) each.
-    work = np.empty((5 * last - 1, n))
-    twice = work[: 2 * last - 1]
+    twice = np.empty((2 * last - 1, n))
     t = twice[:last]
     xi = x[lo:hi]
     if 2 * c == last:
@@ -145,21 +142,16 @@ def _lagrange_window(x, lo, hi, first, count, m):
             view = np.ndarray((last - c, n), x.dtype, x, (lo + 1) * size, (size, size))
             np.subtract(view, xi, t[c:])
     twice[last:] = twice[: last - 1]
-    # Over the shifts r: the numerators multiply t_(k + r), the denominators
-    # t_(k + r) - t_k (each other node once), then t_k.
-    numerator = work[2 * last - 1 : 3 * last - 1]
-    denominator = work[3 * last - 1 : 4 * last - 1]
-    factor = work[4 * last - 1 :]
-    if last > 2:
-        np.multiply(twice[1 : last + 1], twice[2 : last + 2], numerator)
-        for r in range(3, last):
-            numerator *= twice[r : r + last]
-    else:
-        numerator = twice[1 : last + 1]
-    np.subtract(twice[1 : last + 1], t, denominator)
-    for r in range(2, last):
-        np.subtract(twice[r : r + last], t, factor)
-        denominator *= factor
+    # shifted[r - 1, k] = t_(k + r), r = 1 .. last-1: the other nodes of k.
+    # Their product is the numerator; the product of t_(k + r) - t_k, times
+    # t_k, the denominator (multiplied in the order of r).
+    stride = n * size
+    shifted = np.ndarray(
+        (last - 1, last, n), twice.dtype, twice, stride, (stride, stride, size)
+    )
+    numerator = np.multiply.reduce(shifted, 0)
+    factors = np.subtract(shifted, t)
+    denominator = np.multiply.reduce(factors, 0)
     denominator *= t
     w = np.empty((count, n))
     np.divide(numerator[:c], denominator[:c], w[:c])
@@ -167,7 +159,7 @@ def _lagrange_window(x, lo, hi, first, count, m):
     # f_c: minus the sum of the others (centred: each node plus its mirror
     # image first, then those sums in order; else in window order).
     if 2 * c == last:
-        rows = list(np.add(w[:c], w[c + 1 :], factor[:c]))
+        rows = list(np.add(w[:c], w[c + 1 :], factors[0, :c]))
     else:
         rows = [w[k] for k in range(count) if k != c]
     total = w[c]
