@@ -116,3 +116,35 @@ def test_temporaries_stay_within_five_percent_of_a_long_line(name: str) -> None:
     finally:
         tracemalloc.stop()
     assert peak <= 0.05 * f.nbytes, peak / f.nbytes
+
+
+@pytest.mark.parametrize(
+    "count,first", [(3, -1), (3, 0), (4, -1), (5, -2), (5, 0), (5, -4), (6, -2)]
+)
+def test_block_weights_are_the_exact_ones_on_uneven_grids(
+    count: int, first: int
+) -> None:
+    # Many points at once (the whole-block products), on grids that stress
+    # them: clustered, geometric, decreasing, far from the origin.
+    coordinates = load_file(ROOT / "templates/runtime/coordinates.py", "rt_coords2")
+    rng = np.random.default_rng(count - first)
+    n = 24
+    grids = [
+        np.tanh(np.linspace(-3.0, 3.0, n)),
+        np.cumsum(1.3 ** np.arange(n)),
+        -np.cumsum(rng.uniform(0.01, 10.0, n)),
+        1e6 + np.cumsum(rng.uniform(0.5, 1.5, n)),
+    ]
+    lo, hi = count, n - count
+    for x in grids:
+        got = coordinates._lagrange_window(x, lo, hi, first, count, 1)
+        for j, i in enumerate(range(lo, hi)):
+            nodes = [
+                sympy.Rational(
+                    Fraction(float(x[i + first + k])) - Fraction(float(x[i]))
+                )
+                for k in range(count)
+            ]
+            exact = np.array([float(w) for w in fd_weights(1, nodes)])
+            scale = np.abs(exact).max()
+            assert np.abs(got[:, j] - exact).max() <= 8 * np.finfo(float).eps * scale

@@ -43,14 +43,15 @@ def _periodic_line(f, w, out, reach):
     n), ``reach = (lo, hi)``. The window products of all points at once, then
     their sum over k, which numpy adds row after row: the numbers of the
     multiply-and-add loop of ``_combine`` and of ``_ends``, with three array
-    operations.
+    operations. The products overwrite ``w`` (the caller's temporary).
     """
     lo, hi = reach
     n = f.shape[0]
     extended = np.concatenate((f[n - lo :], f, f[:hi]))
     size = extended.itemsize
     windows = np.ndarray(w.shape, extended.dtype, extended, 0, (size, size))
-    np.add.reduce(windows * w, axis=0, out=out)
+    np.multiply(windows, w, w)
+    np.add.reduce(w, 0, None, out)
 
 
 def _ends(f, out, rows):

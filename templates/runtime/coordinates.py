@@ -99,32 +99,77 @@ def _lagrange_window(x, lo, hi, first, count, m):
     """Weights of derivative m at x[i], points x[i + first .. i + first + count - 1].
 
     For the points ``lo <= i < hi``, as a (count, hi - lo) array. The first
-    derivative at a node of its window (c = -first, x[i] itself), by the
-    barycentric form: with P_j = prod(x_j - x_l, l != j) (x_j the point
-    i + first + j), f_j, j != c, weighs P_c / (P_j * (x_c - x_j)) and f_c
-    minus the sum of the others: a few array operations for every point at
-    once, where the elementary-symmetric form of ``_lagrange`` needs hundreds,
-    and as accurate (differences of x taken directly). Other cases by
-    ``_lagrange``.
+    derivative at a node of its window (c = -first, x[i] itself): with
+    t_k = x_k - x[i] the displacements of the other nodes (x_k the point
+    i + first + k, k != c), the derivative at 0 of the Lagrange basis gives
+
+        w_k = prod(t_l, l != k, c) / (t_k * prod(t_l - t_k, l != k, c)),  k != c,
+
+    and f_c weighs minus the sum of the others. The t_k of every point are the
+    rows of one (count - 1, n) array; the t_l of one l - k (taken cyclically)
+    are its rows shifted, so each product is a few operations on whole
+    contiguous blocks, where the elementary-symmetric form of ``_lagrange``
+    needs hundreds: as accurate (differences of x taken directly, products of
+    as many factors), several times faster. Other cases by ``_lagrange``.
     """
     c = -first
-    if m != 1 or not 0 <= c < count:
+    last = count - 1
+    if m != 1 or not 0 <= c < count or last < 2:
         xi = x[lo:hi]
         nodes = [x[lo + first + k : hi + first + k] - xi for k in range(count)]
         return _lagrange(nodes, m)
-    if x.flags.c_contiguous:
-        # The windows as one strided view of x: row k is x[i + first + k].
-        start = (lo + first) * x.itemsize
-        v = np.ndarray((count, hi - lo), x.dtype, x, start, (x.itemsize,) * 2)
+    n = hi - lo
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
+    size = x.itemsize
+    # Rows 0 .. last-1 of ``twice``: the displacements t_k, k != c, in window
+    # order; then those rows again, so that rows r .. r+last-1 are t_(k + r)
+    # taken cyclically.
+    twice = np.empty((2 * last - 1, n))
+    t = twice[:last]
+    xi = x[lo:hi]
+    if 2 * c == last:
+        # Centred: both sides in one view of x, (side, k, i).
+        view = np.ndarray(
+            (2, c, n), x.dtype, x, (lo + first) * size, ((c + 1) * size, size, size)
+        )
+        np.subtract(view, xi, t.reshape(2, c, n))
     else:
-        v = np.array([x[lo + first + k : hi + first + k] for k in range(count)])
-    differences = v[:, None, :] - v[None, :, :]
-    differences.reshape(count * count, -1)[:: count + 1] = 1.0  # l == j: left out
-    products = differences.prod(axis=1)
-    # x_c - x_j is differences[c] (1 at j = c, whose weight is set after).
-    w = products[c] / (products * differences[c])
-    w[c] = 0.0
-    w[c] = -w.sum(axis=0)
+        if c:
+            view = np.ndarray((c, n), x.dtype, x, (lo + first) * size, (size, size))
+            np.subtract(view, xi, t[:c])
+        if c < last:
+            view = np.ndarray((last - c, n), x.dtype, x, (lo + 1) * size, (size, size))
+            np.subtract(view, xi, t[c:])
+    twice[last:] = twice[: last - 1]
+    # shifted[r - 1, k] = t_(k + r), r = 1 .. last-1: the other nodes of k.
+    # Their product is the numerator; the product of t_(k + r) - t_k, times
+    # t_k, the denominator (multiplied in the order of r).
+    stride = n * size
+    shifted = np.ndarray(
+        (last - 1, last, n), twice.dtype, twice, stride, (stride, stride, size)
+    )
+    numerator = np.multiply.reduce(shifted, 0)
+    factors = np.subtract(shifted, t)
+    denominator = np.multiply.reduce(factors, 0)
+    denominator *= t
+    w = np.empty((count, n))
+    np.divide(numerator[:c], denominator[:c], w[:c])
+    np.divide(numerator[c:], denominator[c:], w[c + 1 :])
+    # f_c: minus the sum of the others (centred: each node plus its mirror
+    # image first, then those sums in order; else in window order).
+    if 2 * c == last:
+        rows = list(np.add(w[:c], w[c + 1 :], factors[0, :c]))
+    else:
+        rows = [w[k] for k in range(count) if k != c]
+    total = w[c]
+    if len(rows) == 1:
+        np.negative(rows[0], total)
+    else:
+        np.add(rows[0], rows[1], total)
+        for row in rows[2:]:
+            np.add(total, row, total)
+        np.negative(total, total)
     return w
 
 
