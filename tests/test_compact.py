@@ -229,7 +229,7 @@ def test_runtime_doctests_and_imports() -> None:
         elif isinstance(node, ast.ImportFrom):
             top_level.add((node.module or "").split(".")[0])
     # numpy and the standard library only (scipy is imported inside a function).
-    assert top_level <= {"functools", "math", "numpy"}
+    assert top_level <= {"functools", "math", "numpy", "threading"}
     # The part generated modules include starts at the runtime marker line.
     assert (
         "# ---- included in generated modules from here ----"
