@@ -47,6 +47,8 @@ __all__ = [
     "_compact_periodic_line",
     "_compact_plan",
     "_compact_program",
+    "_compact_stages",
+    "_compact_cascade_ops",
     "_compact_rhs_terms",
     "_compact_solve_banded",
 ]
@@ -201,62 +203,72 @@ def _compact_dense_char(dtype):
     return "f" if real.itemsize <= 4 else "d"
 
 
-def _compact_program(lhs, rhs, scale, n, char):
-    """The 1-D periodic cascade for ``n`` points as ready-made ufunc calls.
+@functools.lru_cache(maxsize=64)
+def _compact_stages(lhs):
+    """:func:`_compact_plan`'s factor and stages as ``(stride, ((j, g_j), ...))``.
 
-    Returns ``(seg, halo, index, ops, last)``: copy the wrapped samples into
-    ``seg`` (``index`` for ``np.take`` when the halo exceeds ``n``, else None),
-    run ``op(a, b, out=c)`` for every ``(op, a, b, c)`` in ``ops``, then
-    ``last[0](last[1], last[2], out=result)``. Cached per thread (the buffers
-    are written in place), at most ``_COMPACT_PROGRAMS`` of them.
+    Taps below 1e-17 (at most a fifth of an ulp of the result) are left out,
+    and with them stages that keep none; returns ``(factor, stages, halo)``,
+    ``halo`` the points the cascade reaches on either side.
+
+    Examples
+    --------
+    >>> factor, stages, halo = _compact_stages((1 / 3, 1.0, 1 / 3))
+    >>> [s for s, _ in stages], halo
+    ([1, 2, 4, 8, 16, 32], 63)
     """
-    programs = _COMPACT_LOCAL.__dict__.setdefault("programs", {})
-    key = (lhs, rhs, scale, n, char)
-    program = programs.get(key)
-    if program is not None:
-        return program
     factor, stages = _compact_plan(lhs)
-    centre, terms = _compact_rhs_terms((d, float(w) * scale * factor) for d, w in rhs)
-    L = (len(lhs) - 1) // 2
-    reach = max([abs(d) for d, _, _ in terms] + [0])
-    halo_s = sum(L * s for s, _ in stages)
-    halo = reach + halo_s
-    width = n + 2 * halo_s
-    seg = np.empty(n + 2 * halo, dtype=char)
-    y, z, t, u = (np.empty(width, dtype=char) for _ in range(4))
+    kept = []
+    for s, taps in stages:
+        nonzero = tuple((j, g) for j, g in enumerate(taps, start=1) if abs(g) >= 1e-17)
+        if nonzero:
+            kept.append((s, nonzero))
+    halo = sum(s * max(j for j, _ in taps) for s, taps in kept)
+    return factor, tuple(kept), halo
+
+
+def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
+    """Ufunc calls: the right-hand side of ``src`` into ``y``, then the cascade.
+
+    ``src[reach + i + d]`` feeds right-hand side ``i`` (``0 <= i < width``) for
+    offset ``d``. ``stages`` as from :func:`_compact_stages`. Returns ``(ops,
+    last)``: run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
+    ``last[0](last[1], last[2], target)`` writes the ``width - 2 * halo``
+    results. ``bufs``: three more scratch arrays of ``width`` elements.
+    """
+    z, t, u = bufs
     ops = []
-    # Right-hand side into y[:width]: seg is y's window shifted by reach.
     first = True
     for d, w, sign in terms:
-        target = y if first else t
-        plus = seg[reach + d : reach + d + width]
+        target = y[:width] if first else t[:width]
+        plus = src[reach + d : reach + d + width]
         if sign:
-            minus = seg[reach - d : reach - d + width]
+            minus = src[reach - d : reach - d + width]
             ops.append((np.subtract if sign < 0 else np.add, plus, minus, target))
             ops.append((np.multiply, target, w, target))
         else:
             ops.append((np.multiply, plus, w, target))
         if not first:
-            ops.append((np.add, y, t, y))
+            ops.append((np.add, y[:width], t[:width], y[:width]))
         first = False
     if centre or first:
-        middle = seg[reach : reach + width]
-        ops.append((np.multiply, middle, centre, t if not first else y))
+        middle = src[reach : reach + width]
+        ops.append((np.multiply, middle, centre, y[:width] if first else t[:width]))
         if not first:
-            ops.append((np.add, y, t, y))
+            ops.append((np.add, y[:width], t[:width], y[:width]))
     size = width
-    last = (np.multiply, y[:n], 1.0)
+    last = (np.multiply, y[:width], 1.0)
     for k, (s, taps) in enumerate(stages):
-        new = size - 2 * L * s
-        off = L * s
+        off = s * max(j for j, _ in taps)
+        new = size - 2 * off
         tt, uu = t[:new], u[:new]
-        for j, g in enumerate(taps, start=1):
-            acc = tt if j == 1 else uu
+        for i, (j, g) in enumerate(taps):
+            acc = tt if i == 0 else uu
             a = y[off - j * s : off - j * s + new]
             b = y[off + j * s : off + j * s + new]
             ops.append((np.add, a, b, acc))
             ops.append((np.multiply, acc, g, acc))
-            if j > 1:
+            if i:
                 ops.append((np.add, tt, uu, tt))
         if k == len(stages) - 1:
             last = (np.add, y[off : off + new], tt)
@@ -264,6 +276,31 @@ def _compact_program(lhs, rhs, scale, n, char):
             ops.append((np.add, y[off : off + new], tt, z[:new]))
         y, z = z, y
         size = new
+    return ops, last
+
+
+def _compact_program(lhs, rhs, scale, n, char):
+    """The 1-D periodic cascade for ``n`` points as ready-made ufunc calls.
+
+    Returns ``(seg, halo, index, ops, last)``: copy the wrapped samples into
+    ``seg`` (``index`` for ``np.take`` when the halo exceeds ``n``, else None),
+    run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
+    ``last[0](last[1], last[2], result)``. Cached per thread (the buffers are
+    written in place), at most ``_COMPACT_PROGRAMS`` of them.
+    """
+    programs = _COMPACT_LOCAL.__dict__.setdefault("programs", {})
+    key = ("periodic", lhs, rhs, scale, n, char)
+    program = programs.get(key)
+    if program is not None:
+        return program
+    factor, stages, halo_s = _compact_stages(lhs)
+    centre, terms = _compact_rhs_terms((d, float(w) * scale * factor) for d, w in rhs)
+    reach = max([abs(d) for d, _, _ in terms] + [0])
+    halo = reach + halo_s
+    width = n + 2 * halo_s
+    seg = np.empty(n + 2 * halo, dtype=char)
+    y, z, t, u = (np.empty(width, dtype=char) for _ in range(4))
+    ops, last = _compact_cascade_ops(seg, reach, width, centre, terms, stages, y, (z, t, u))
     index = None if halo <= n else np.arange(-halo, n + halo) % n
     program = (seg, halo, index, tuple(ops), last)
     if len(programs) >= _COMPACT_PROGRAMS:
@@ -283,9 +320,10 @@ def _compact_periodic_line(x, program, out):
     else:
         np.take(x, index, out=seg)
     for op, a, b, c in ops:
-        op(a, b, out=c)
-    last[0](last[1], last[2], out=out)
+        op(a, b, c)
+    last[0](last[1], last[2], out)
     return out
+
 
 
 def _compact_rhs_terms(rhs):
