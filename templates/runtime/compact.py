@@ -38,6 +38,7 @@ import numpy as np
 __all__ = [
     "_compact_apply_rhs",
     "_compact_bounded",
+    "_compact_bounded_program",
     "_compact_apply_dense",
     "_compact_dense",
     "_compact_dense_char",
@@ -47,8 +48,11 @@ __all__ = [
     "_compact_periodic_line",
     "_compact_plan",
     "_compact_program",
+    "_compact_stage_ops",
     "_compact_stages",
+    "_compact_take",
     "_compact_cascade_ops",
+    "_compact_rhs_ops",
     "_compact_rhs_terms",
     "_compact_solve_banded",
 ]
@@ -227,20 +231,13 @@ def _compact_stages(lhs):
     return factor, tuple(kept), halo
 
 
-def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
-    """Ufunc calls: the right-hand side of ``src`` into ``y``, then the cascade.
-
-    ``src[reach + i + d]`` feeds right-hand side ``i`` (``0 <= i < width``) for
-    offset ``d``. ``stages`` as from :func:`_compact_stages`. Returns ``(ops,
-    last)``: run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
-    ``last[0](last[1], last[2], target)`` writes the ``width - 2 * halo``
-    results. ``bufs``: three more scratch arrays of ``width`` elements.
-    """
-    z, t, u = bufs
+def _compact_rhs_ops(src, reach, width, centre, terms, y, t):
+    """Ufunc calls writing ``y[i] = sum_d w_d src[reach + i + d]``, ``i < width``."""
     ops = []
+    out, tmp = y[:width], t[:width]
     first = True
     for d, w, sign in terms:
-        target = y[:width] if first else t[:width]
+        target = out if first else tmp
         plus = src[reach + d : reach + d + width]
         if sign:
             minus = src[reach - d : reach - d + width]
@@ -249,13 +246,35 @@ def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
         else:
             ops.append((np.multiply, plus, w, target))
         if not first:
-            ops.append((np.add, y[:width], t[:width], y[:width]))
+            ops.append((np.add, out, tmp, out))
         first = False
     if centre or first:
         middle = src[reach : reach + width]
-        ops.append((np.multiply, middle, centre, y[:width] if first else t[:width]))
+        ops.append((np.multiply, middle, centre, out if first else tmp))
         if not first:
-            ops.append((np.add, y[:width], t[:width], y[:width]))
+            ops.append((np.add, out, tmp, out))
+    return ops
+
+
+def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
+    """Ufunc calls: the right-hand side of ``src`` into ``y``, then the cascade.
+
+    ``src[reach + i + d]`` feeds right-hand side ``i`` (``0 <= i < width``) for
+    offset ``d``. ``stages`` as from :func:`_compact_stages`. Returns ``(ops,
+    last)``: run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
+    ``last[0](last[1], last[2], target)`` writes the ``width - 2 * halo``
+    results. ``bufs``: four more scratch arrays of ``width`` elements (the
+    stages never write ``y`` itself once the right-hand side is in it).
+    """
+    ops = _compact_rhs_ops(src, reach, width, centre, terms, y, bufs[2])
+    more, last = _compact_stage_ops(stages, width, y, bufs)
+    return ops + more, last
+
+
+def _compact_stage_ops(stages, width, y, bufs):
+    """The cascade's ufunc calls on ``y[:width]``: ``(ops, last)`` as above."""
+    z, z2, t, u = bufs
+    ops = []
     size = width
     last = (np.multiply, y[:width], 1.0)
     for k, (s, taps) in enumerate(stages):
@@ -274,7 +293,7 @@ def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
             last = (np.add, y[off : off + new], tt)
         else:
             ops.append((np.add, y[off : off + new], tt, z[:new]))
-        y, z = z, y
+        y, z, z2 = z, z2, z
         size = new
     return ops, last
 
@@ -299,14 +318,119 @@ def _compact_program(lhs, rhs, scale, n, char):
     halo = reach + halo_s
     width = n + 2 * halo_s
     seg = np.empty(n + 2 * halo, dtype=char)
-    y, z, t, u = (np.empty(width, dtype=char) for _ in range(4))
-    ops, last = _compact_cascade_ops(seg, reach, width, centre, terms, stages, y, (z, t, u))
+    y, *bufs = (np.empty(width, dtype=char) for _ in range(5))
+    ops, last = _compact_cascade_ops(seg, reach, width, centre, terms, stages, y, bufs)
     index = None if halo <= n else np.arange(-halo, n + halo) % n
     program = (seg, halo, index, tuple(ops), last)
     if len(programs) >= _COMPACT_PROGRAMS:
         programs.clear()
     programs[key] = program
     return program
+
+def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
+    """The 1-D bounded solve for ``n`` points as ready-made ufunc calls, or None.
+
+    The interior rows are the infinite-line scheme (the cascade of
+    :func:`_compact_program` on the right-hand side, zero outside the interior)
+    plus the homogeneous solutions that meet the explicit edge rows: ``d_I = v_I
+    + H (d_B - v_B)``, ``B`` the ``2 L`` edge points the interior rows reach and
+    ``H = -K^-1 C`` (``K`` the interior block, ``C`` its columns at ``B``),
+    computed once with the banded solve. ``H`` decays away from the edges: only
+    its rows above 1e-17 of its largest entry are kept. None when the edge
+    rows are fewer than the scheme's reach (the banded path then serves).
+    """
+    programs = _COMPACT_LOCAL.__dict__.setdefault("programs", {})
+    key = ("bounded", lhs, rhs, left, right, scale, n, char)
+    if key in programs:
+        return programs[key]
+    L = (len(lhs) - 1) // 2
+    nl, nr = len(left), len(right)
+    m = n - nl - nr
+    factor, stages, halo_s = _compact_stages(lhs)
+    centre, terms = _compact_rhs_terms((d, float(w) * scale * factor) for d, w in rhs)
+    reach = max([abs(d) for d, _, _ in terms] + [0])
+    if min(nl, nr) < max(L, reach) or m < 2 * L + 1 or L == 0:
+        programs[key] = None
+        return None
+    # The interior block K (LAPACK band layout) and its columns C at B.
+    ab = np.zeros((2 * L + 1, m))
+    C = np.zeros((2 * L, m))
+    for k, a in enumerate(lhs):
+        off = k - L
+        lo, hi = max(0, -off), min(m, m - off)
+        ab[L - off, lo + off : hi + off] = a
+        for j in range(L):
+            # Left edge point nl - L + j is interior column j - L; right edge
+            # point n - nr + j is interior column m + j.
+            row = j - L - off
+            if 0 <= row < m:
+                C[j, row] = a
+            row = m + j - off
+            if 0 <= row < m:
+                C[L + j, row] = a
+    H = -_compact_solve_banded(L, ab, C).T  # (m, 2L)
+    # d_B from the edge rows: the first kl and last kr samples.
+    kl = max(r + d + 1 for r, row in enumerate(left) for d, _ in row)
+    kr = max(r - d + 1 for r, row in enumerate(right) for d, _ in row)
+    Wl = np.zeros((nl, kl))
+    for r, row in enumerate(left):
+        for d, w in row:
+            Wl[r, r + d] += w * scale
+    Wr = np.zeros((nr, kr))  # row r: point n - 1 - r; column c: sample n - kr + c
+    for r, row in enumerate(right):
+        for d, w in row:
+            Wr[r, kr - 1 - r + d] += w * scale
+    G = np.zeros((2 * L, kl + kr))
+    G[:L, :kl] = Wl[nl - L :]
+    for j in range(L):
+        G[L + j, kl:] = Wr[nr - 1 - j]
+    Z = np.concatenate([H @ G, -H], axis=1)  # acts on [x edges, v_B]
+    big = np.max(np.abs(Z), axis=1) > 1e-17 * np.max(np.abs(Z))
+    head = int(np.max(np.flatnonzero(big[: m // 2]), initial=-1)) + 1
+    tail = m - m // 2 - int(np.min(np.flatnonzero(big[m // 2 :]), initial=m - m // 2))
+    real = "f" if char in "efF" else "d"
+    Zh = np.ascontiguousarray(Z[:head], dtype=real)
+    Zt = np.ascontiguousarray(Z[m - tail :], dtype=real)
+    # Buffers: pool = [x | full result]; v lands in full[nl - L : n - nr + L].
+    pool = np.zeros(2 * n, dtype=char)
+    x, full = pool[:n], pool[n:]
+    v = full[nl - L : n - nr + L]
+    width = m + 2 * L + 2 * halo_s
+    e = np.zeros(width, dtype=char)  # zero outside the interior, for good
+    bufs = [np.empty(width, dtype=char) for _ in range(4)]
+    pad = L + halo_s
+    ops = _compact_rhs_ops(x, nl, m, centre, terms, e[pad:], bufs[2])
+    more, last = _compact_stage_ops(stages, width, e, bufs)
+    ops += more
+    ops.append((*last, v))
+    gather = np.concatenate(
+        [
+            np.arange(kl),
+            np.arange(n - kr, n),
+            n + np.arange(nl - L, nl),
+            n + np.arange(n - nr, n - nr + L),
+        ]
+    )
+    g = np.empty(len(gather), dtype=char)
+    ops.append((_compact_take, pool, gather, g))
+    for rows, part in ((Zh, v[L : L + head]), (Zt, v[L + m - tail : L + m])):
+        if len(rows):
+            c = np.empty(len(rows), dtype=char)
+            ops.append((np.matmul, rows, g, c))
+            ops.append((np.add, part, c, part))
+    ops.append((np.matmul, Wl.astype(real), x[:kl], full[:nl]))
+    ops.append((np.matmul, Wr[::-1].astype(real), x[n - kr :], full[n - nr :]))
+    program = (x, full, tuple(ops))
+    if len(programs) >= _COMPACT_PROGRAMS:
+        programs.clear()
+    programs[key] = program
+    return program
+
+
+
+def _compact_take(a, index, out):
+    """``np.take(a, index, out=out)`` with ``out`` positional, as the ufuncs."""
+    return np.take(a, index, out=out)
 
 
 def _compact_periodic_line(x, program, out):
@@ -505,6 +629,19 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
         char = "f" if f.dtype.char in "efF" else "d"
         matrix = _compact_dense(n, lhs, rhs, left, right, char)
         return _compact_apply_dense(f, axis, scale, matrix, out)
+    if f.ndim == 1 and n <= _COMPACT_BLOCK:
+        program = _compact_bounded_program(
+            lhs, rhs, left, right, scale, n, f.dtype.char
+        )
+        if program is not None:
+            if out is None:
+                out = np.empty(f.shape, dtype=f.dtype)
+            x, full, ops = program
+            x[...] = f
+            for op, a, b, c in ops:
+                op(a, b, c)
+            out[...] = full
+            return out
     x = np.moveaxis(f, axis, -1)
     L = (len(lhs) - 1) // 2
     nl, nr = len(left), len(right)
