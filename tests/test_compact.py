@@ -302,7 +302,7 @@ def test_programs_are_per_thread() -> None:
     for periodic in (True, False):
         want = [s.apply(r, 0.1, periodic=periodic) for r in rows]
 
-        def run(i: int, periodic: bool = periodic) -> bool:
+        def run(i: int, periodic: bool = periodic, want: list = want) -> bool:  # type: ignore[type-arg]
             return all(
                 np.array_equal(s.apply(rows[i], 0.1, periodic=periodic), want[i])
                 for _ in range(50)

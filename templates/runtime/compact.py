@@ -36,10 +36,11 @@ import threading
 import numpy as np
 
 __all__ = [
+    "_compact_apply_dense",
     "_compact_apply_rhs",
     "_compact_bounded",
     "_compact_bounded_program",
-    "_compact_apply_dense",
+    "_compact_cascade_ops",
     "_compact_dense",
     "_compact_dense_char",
     "_compact_eliminate",
@@ -48,13 +49,12 @@ __all__ = [
     "_compact_periodic_line",
     "_compact_plan",
     "_compact_program",
-    "_compact_stage_ops",
-    "_compact_stages",
-    "_compact_take",
-    "_compact_cascade_ops",
     "_compact_rhs_ops",
     "_compact_rhs_terms",
     "_compact_solve_banded",
+    "_compact_stage_ops",
+    "_compact_stages",
+    "_compact_take",
 ]
 
 # ---- included in generated modules from here ----
@@ -327,6 +327,7 @@ def _compact_program(lhs, rhs, scale, n, char):
     programs[key] = program
     return program
 
+
 def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     """The 1-D bounded solve for ``n`` points as ready-made ufunc calls, or None.
 
@@ -427,7 +428,6 @@ def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     return program
 
 
-
 def _compact_take(a, index, out):
     """``np.take(a, index, out=out)`` with ``out`` positional, as the ufuncs."""
     return np.take(a, index, out=out)
@@ -447,7 +447,6 @@ def _compact_periodic_line(x, program, out):
         op(a, b, c)
     last[0](last[1], last[2], out)
     return out
-
 
 
 def _compact_rhs_terms(rhs):
