@@ -390,8 +390,6 @@ def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     head = int(np.max(np.flatnonzero(big[: m // 2]), initial=-1)) + 1
     tail = m - m // 2 - int(np.min(np.flatnonzero(big[m // 2 :]), initial=m - m // 2))
     real = "f" if char in "efF" else "d"
-    Zh = np.ascontiguousarray(Z[:head], dtype=real)
-    Zt = np.ascontiguousarray(Z[m - tail :], dtype=real)
     # Buffers: pool = [x | full result]; v lands in full[nl - L : n - nr + L].
     pool = np.zeros(2 * n, dtype=char)
     x, full = pool[:n], pool[n:]
@@ -414,13 +412,19 @@ def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     )
     g = np.empty(len(gather), dtype=char)
     ops.append((_compact_take, pool, gather, g))
-    for rows, part in ((Zh, v[L : L + head]), (Zt, v[L + m - tail : L + m])):
-        if len(rows):
-            c = np.empty(len(rows), dtype=char)
-            ops.append((np.matmul, rows, g, c))
-            ops.append((np.add, part, c, part))
-    ops.append((np.matmul, Wl.astype(real), x[:kl], full[:nl]))
-    ops.append((np.matmul, Wr[::-1].astype(real), x[n - kr :], full[n - nr :]))
+    # One product gives the corrections near both edges and the edge rows.
+    edges = np.zeros((nl + nr, len(gather)))
+    edges[:nl, :kl] = Wl
+    edges[nl:, kl : kl + kr] = Wr[::-1]
+    rows = np.concatenate([Z[:head], Z[m - tail :], edges]).astype(real)
+    c = np.empty(len(rows), dtype=char)
+    ops.append((np.matmul, rows, g, c))
+    ops.append((np.add, v[L : L + head], c[:head], v[L : L + head]))
+    part = v[L + m - tail : L + m]
+    ops.append((np.add, part, c[head : head + tail], part))
+    edge = c[head + tail :]
+    ops.append((np.multiply, edge[:nl], 1.0, full[:nl]))
+    ops.append((np.multiply, edge[nl:], 1.0, full[n - nr :]))
     program = (x, full, tuple(ops))
     if len(programs) >= _COMPACT_PROGRAMS:
         programs.clear()
