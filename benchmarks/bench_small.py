@@ -17,6 +17,9 @@ per call of:
   ``d1_periodic_x4``) against ``numpy.gradient(f, h)`` (target: ratio <= 1.5);
   the coordinate-grid ones also against ``numpy.gradient(f, x)``, which like
   them computes its weights from x in the call;
+* the compact (Padé) operators ``d1_compact6`` (periodic), ``d1_compact6_closed``
+  (one-sided edges, banded solve) and ``d1_compact_spectral`` (designed,
+  periodic) against ``numpy.gradient(f, h)`` (target: ratio <= 1.5);
 * the 9-point ``d2_central8`` against ``np.convolve(f, w, "same")`` with the same
   weights (target: ratio <= 1).
 
@@ -112,6 +115,9 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
         "d1_periodic4",
         "d2_central8",
         "d1_staggered4",
+        "d1_compact6",
+        "d1_compact6_closed",
+        "d1_compact_spectral",
     ):
         op = getattr(load(name), name)
         candidates[f"{name}(f, h)"] = lambda op=op: op(f, h)

@@ -71,7 +71,7 @@ def test_generated_compact_modules_import_numpy_only() -> None:
                 imported |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 imported.add(node.module or "")
-        assert imported <= {"functools", "math", "operator", "numpy"}
+        assert imported <= {"functools", "math", "operator", "numpy", "threading"}
 
 
 def test_docstring_holds_weights_error_and_resolution() -> None:

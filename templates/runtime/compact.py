@@ -31,23 +31,48 @@ diagonally dominant or symmetric positive definite in the interior).
 
 import functools
 import math
+import threading
 
 import numpy as np
 
 __all__ = [
+    "_compact_apply_dense",
     "_compact_apply_rhs",
     "_compact_bounded",
+    "_compact_bounded_program",
+    "_compact_cascade_ops",
+    "_compact_dense",
+    "_compact_dense_char",
     "_compact_eliminate",
+    "_compact_need",
     "_compact_periodic",
+    "_compact_periodic_line",
     "_compact_plan",
+    "_compact_program",
+    "_compact_rhs_ops",
     "_compact_rhs_terms",
     "_compact_solve_banded",
+    "_compact_stage_ops",
+    "_compact_stages",
+    "_compact_take",
 ]
 
 # ---- included in generated modules from here ----
 
 
 _COMPACT_BLOCK = 32768
+
+# Up to this many points along the axis the operator is applied as one dense
+# n x n matrix (the exact solve, computed once per size and cached): a single
+# BLAS matrix product costs less than the filter cascade's 20-odd small passes
+# (1.5 us against ~10 us at n = 100, on par near n = 256).
+_COMPACT_DENSE = 256
+
+# Per-thread programs of the 1-D periodic cascade: buffers and the views into
+# them built once per (scheme, scale, n, dtype), so that a call runs only the
+# ufuncs (a thread-local cache: the buffers are written in place).
+_COMPACT_LOCAL = threading.local()
+_COMPACT_PROGRAMS = 8
 
 
 @functools.lru_cache(maxsize=64)
@@ -112,6 +137,320 @@ def _compact_plan(lhs):
         if stride > 2**40:  # pragma: no cover - D > 0 keeps the roots inside
             raise ValueError("the left-hand side is too close to singular")
     return scale, tuple(stages)
+
+
+@functools.lru_cache(maxsize=32)
+def _compact_dense(n, lhs, rhs, left, right, char):
+    """The whole operator as a dense ``n x n`` matrix ``M`` (``d = scale * M @ f``).
+
+    ``M = A^-1 B`` from the exact dense solve of the scheme's system: cyclic
+    when ``left`` is None, else with the explicit edge rows of
+    :func:`_compact_bounded`. ``char`` is the matrix dtype's character code.
+
+    Examples
+    --------
+    >>> M = _compact_dense(8, (0.25, 1.0, 0.25), ((-1, -0.75), (1, 0.75)),
+    ...                    None, None, "d")
+    >>> M.shape, bool(np.allclose(M.sum(axis=1), 0))
+    ((8, 8), True)
+    """
+    L = (len(lhs) - 1) // 2
+    A = np.zeros((n, n))
+    B = np.zeros((n, n))
+    if left is None:
+        rows = np.arange(n)
+        for k, a in enumerate(lhs):
+            np.add.at(A, (rows, (rows + k - L) % n), a)
+        for d, w in rhs:
+            np.add.at(B, (rows, (rows + d) % n), w)
+    else:
+        nl, nr = len(left), len(right)
+        rows = np.arange(nl, n - nr)
+        for k, a in enumerate(lhs):
+            A[rows, rows + k - L] = a
+        for d, w in rhs:
+            B[rows, rows + d] += w
+        for r, row in enumerate(left):
+            A[r, r] = 1.0
+            for d, w in row:
+                B[r, r + d] += w
+        for r, row in enumerate(right):
+            i = n - 1 - r
+            A[i, i] = 1.0
+            for d, w in row:
+                B[i, i + d] += w
+    matrix = np.linalg.solve(A, B).astype(char)
+    matrix.flags.writeable = False
+    return matrix
+
+
+def _compact_apply_dense(f, axis, scale, matrix, out):
+    """``out = scale * (matrix @ f)`` along ``axis``; returns ``out``."""
+    if f.ndim == 1:
+        if out.dtype == f.dtype:
+            np.matmul(matrix, f, out=out)
+            np.multiply(out, scale, out=out)
+        else:
+            out[...] = (matrix @ f) * scale
+        return out
+    x = np.moveaxis(f, axis, -1)
+    result = np.moveaxis(out, axis, -1)
+    product = np.matmul(x, matrix.T)
+    np.multiply(product, scale, out=product)
+    result[...] = product
+    return out
+
+
+def _compact_dense_char(dtype):
+    """The matrix dtype for data of ``dtype``: its real precision, float32 at least."""
+    real = np.finfo(dtype).dtype
+    return "f" if real.itemsize <= 4 else "d"
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_stages(lhs):
+    """:func:`_compact_plan`'s factor and stages as ``(stride, ((j, g_j), ...))``.
+
+    Taps below 1e-17 (at most a fifth of an ulp of the result) are left out,
+    and with them stages that keep none; returns ``(factor, stages, halo)``,
+    ``halo`` the points the cascade reaches on either side.
+
+    Examples
+    --------
+    >>> factor, stages, halo = _compact_stages((1 / 3, 1.0, 1 / 3))
+    >>> [s for s, _ in stages], halo
+    ([1, 2, 4, 8, 16, 32], 63)
+    """
+    factor, stages = _compact_plan(lhs)
+    kept = []
+    for s, taps in stages:
+        nonzero = tuple((j, g) for j, g in enumerate(taps, start=1) if abs(g) >= 1e-17)
+        if nonzero:
+            kept.append((s, nonzero))
+    halo = sum(s * max(j for j, _ in taps) for s, taps in kept)
+    return factor, tuple(kept), halo
+
+
+def _compact_rhs_ops(src, reach, width, centre, terms, y, t):
+    """Ufunc calls writing ``y[i] = sum_d w_d src[reach + i + d]``, ``i < width``."""
+    ops = []
+    out, tmp = y[:width], t[:width]
+    first = True
+    for d, w, sign in terms:
+        target = out if first else tmp
+        plus = src[reach + d : reach + d + width]
+        if sign:
+            minus = src[reach - d : reach - d + width]
+            ops.append((np.subtract if sign < 0 else np.add, plus, minus, target))
+            ops.append((np.multiply, target, w, target))
+        else:
+            ops.append((np.multiply, plus, w, target))
+        if not first:
+            ops.append((np.add, out, tmp, out))
+        first = False
+    if centre or first:
+        middle = src[reach : reach + width]
+        ops.append((np.multiply, middle, centre, out if first else tmp))
+        if not first:
+            ops.append((np.add, out, tmp, out))
+    return ops
+
+
+def _compact_cascade_ops(src, reach, width, centre, terms, stages, y, bufs):
+    """Ufunc calls: the right-hand side of ``src`` into ``y``, then the cascade.
+
+    ``src[reach + i + d]`` feeds right-hand side ``i`` (``0 <= i < width``) for
+    offset ``d``. ``stages`` as from :func:`_compact_stages`. Returns ``(ops,
+    last)``: run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
+    ``last[0](last[1], last[2], target)`` writes the ``width - 2 * halo``
+    results. ``bufs``: four more scratch arrays of ``width`` elements (the
+    stages never write ``y`` itself once the right-hand side is in it).
+    """
+    ops = _compact_rhs_ops(src, reach, width, centre, terms, y, bufs[2])
+    more, last = _compact_stage_ops(stages, width, y, bufs)
+    return ops + more, last
+
+
+def _compact_stage_ops(stages, width, y, bufs):
+    """The cascade's ufunc calls on ``y[:width]``: ``(ops, last)`` as above."""
+    z, z2, t, u = bufs
+    ops = []
+    size = width
+    last = (np.multiply, y[:width], 1.0)
+    for k, (s, taps) in enumerate(stages):
+        off = s * max(j for j, _ in taps)
+        new = size - 2 * off
+        tt, uu = t[:new], u[:new]
+        for i, (j, g) in enumerate(taps):
+            acc = tt if i == 0 else uu
+            a = y[off - j * s : off - j * s + new]
+            b = y[off + j * s : off + j * s + new]
+            ops.append((np.add, a, b, acc))
+            ops.append((np.multiply, acc, g, acc))
+            if i:
+                ops.append((np.add, tt, uu, tt))
+        if k == len(stages) - 1:
+            last = (np.add, y[off : off + new], tt)
+        else:
+            ops.append((np.add, y[off : off + new], tt, z[:new]))
+        y, z, z2 = z, z2, z
+        size = new
+    return ops, last
+
+
+def _compact_program(lhs, rhs, scale, n, char):
+    """The 1-D periodic cascade for ``n`` points as ready-made ufunc calls.
+
+    Returns ``(seg, halo, index, ops, last)``: copy the wrapped samples into
+    ``seg`` (``index`` for ``np.take`` when the halo exceeds ``n``, else None),
+    run ``op(a, b, c)`` for every ``(op, a, b, c)`` in ``ops``, then
+    ``last[0](last[1], last[2], result)``. Cached per thread (the buffers are
+    written in place), at most ``_COMPACT_PROGRAMS`` of them.
+    """
+    programs = _COMPACT_LOCAL.__dict__.setdefault("programs", {})
+    key = ("periodic", lhs, rhs, scale, n, char)
+    program = programs.get(key)
+    if program is not None:
+        return program
+    factor, stages, halo_s = _compact_stages(lhs)
+    centre, terms = _compact_rhs_terms((d, float(w) * scale * factor) for d, w in rhs)
+    reach = max([abs(d) for d, _, _ in terms] + [0])
+    halo = reach + halo_s
+    width = n + 2 * halo_s
+    seg = np.empty(n + 2 * halo, dtype=char)
+    y, *bufs = (np.empty(width, dtype=char) for _ in range(5))
+    ops, last = _compact_cascade_ops(seg, reach, width, centre, terms, stages, y, bufs)
+    index = None if halo <= n else np.arange(-halo, n + halo) % n
+    program = (seg, halo, index, tuple(ops), last)
+    if len(programs) >= _COMPACT_PROGRAMS:
+        programs.clear()
+    programs[key] = program
+    return program
+
+
+def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
+    """The 1-D bounded solve for ``n`` points as ready-made ufunc calls, or None.
+
+    The interior rows are the infinite-line scheme (the cascade of
+    :func:`_compact_program` on the right-hand side, zero outside the interior)
+    plus the homogeneous solutions that meet the explicit edge rows: ``d_I = v_I
+    + H (d_B - v_B)``, ``B`` the ``2 L`` edge points the interior rows reach and
+    ``H = -K^-1 C`` (``K`` the interior block, ``C`` its columns at ``B``),
+    computed once with the banded solve. ``H`` decays away from the edges: only
+    its rows above 1e-17 of its largest entry are kept. None when the edge
+    rows are fewer than the scheme's reach (the banded path then serves).
+    """
+    programs = _COMPACT_LOCAL.__dict__.setdefault("programs", {})
+    key = ("bounded", lhs, rhs, left, right, scale, n, char)
+    if key in programs:
+        return programs[key]
+    L = (len(lhs) - 1) // 2
+    nl, nr = len(left), len(right)
+    m = n - nl - nr
+    factor, stages, halo_s = _compact_stages(lhs)
+    centre, terms = _compact_rhs_terms((d, float(w) * scale * factor) for d, w in rhs)
+    reach = max([abs(d) for d, _, _ in terms] + [0])
+    if min(nl, nr) < max(L, reach) or m < 2 * L + 1 or L == 0:
+        programs[key] = None
+        return None
+    # The interior block K (LAPACK band layout) and its columns C at B.
+    ab = np.zeros((2 * L + 1, m))
+    C = np.zeros((2 * L, m))
+    for k, a in enumerate(lhs):
+        off = k - L
+        lo, hi = max(0, -off), min(m, m - off)
+        ab[L - off, lo + off : hi + off] = a
+        for j in range(L):
+            # Left edge point nl - L + j is interior column j - L; right edge
+            # point n - nr + j is interior column m + j.
+            row = j - L - off
+            if 0 <= row < m:
+                C[j, row] = a
+            row = m + j - off
+            if 0 <= row < m:
+                C[L + j, row] = a
+    H = -_compact_solve_banded(L, ab, C).T  # (m, 2L)
+    # d_B from the edge rows: the first kl and last kr samples.
+    kl = max(r + d + 1 for r, row in enumerate(left) for d, _ in row)
+    kr = max(r - d + 1 for r, row in enumerate(right) for d, _ in row)
+    Wl = np.zeros((nl, kl))
+    for r, row in enumerate(left):
+        for d, w in row:
+            Wl[r, r + d] += w * scale
+    Wr = np.zeros((nr, kr))  # row r: point n - 1 - r; column c: sample n - kr + c
+    for r, row in enumerate(right):
+        for d, w in row:
+            Wr[r, kr - 1 - r + d] += w * scale
+    G = np.zeros((2 * L, kl + kr))
+    G[:L, :kl] = Wl[nl - L :]
+    for j in range(L):
+        G[L + j, kl:] = Wr[nr - 1 - j]
+    Z = np.concatenate([H @ G, -H], axis=1)  # acts on [x edges, v_B]
+    big = np.max(np.abs(Z), axis=1) > 1e-17 * np.max(np.abs(Z))
+    head = int(np.max(np.flatnonzero(big[: m // 2]), initial=-1)) + 1
+    tail = m - m // 2 - int(np.min(np.flatnonzero(big[m // 2 :]), initial=m - m // 2))
+    real = "f" if char in "efF" else "d"
+    # Buffers: pool = [x | full result]; v lands in full[nl - L : n - nr + L].
+    pool = np.zeros(2 * n, dtype=char)
+    x, full = pool[:n], pool[n:]
+    v = full[nl - L : n - nr + L]
+    width = m + 2 * L + 2 * halo_s
+    e = np.zeros(width, dtype=char)  # zero outside the interior, for good
+    bufs = [np.empty(width, dtype=char) for _ in range(4)]
+    pad = L + halo_s
+    ops = _compact_rhs_ops(x, nl, m, centre, terms, e[pad:], bufs[2])
+    more, last = _compact_stage_ops(stages, width, e, bufs)
+    ops += more
+    ops.append((*last, v))
+    gather = np.concatenate(
+        [
+            np.arange(kl),
+            np.arange(n - kr, n),
+            n + np.arange(nl - L, nl),
+            n + np.arange(n - nr, n - nr + L),
+        ]
+    )
+    g = np.empty(len(gather), dtype=char)
+    ops.append((_compact_take, pool, gather, g))
+    # One product gives the corrections near both edges and the edge rows.
+    edges = np.zeros((nl + nr, len(gather)))
+    edges[:nl, :kl] = Wl
+    edges[nl:, kl : kl + kr] = Wr[::-1]
+    rows = np.concatenate([Z[:head], Z[m - tail :], edges]).astype(real)
+    c = np.empty(len(rows), dtype=char)
+    ops.append((np.matmul, rows, g, c))
+    ops.append((np.add, v[L : L + head], c[:head], v[L : L + head]))
+    part = v[L + m - tail : L + m]
+    ops.append((np.add, part, c[head : head + tail], part))
+    edge = c[head + tail :]
+    ops.append((np.multiply, edge[:nl], 1.0, full[:nl]))
+    ops.append((np.multiply, edge[nl:], 1.0, full[n - nr :]))
+    program = (x, full, tuple(ops))
+    if len(programs) >= _COMPACT_PROGRAMS:
+        programs.clear()
+    programs[key] = program
+    return program
+
+
+def _compact_take(a, index, out):
+    """``np.take(a, index, out=out)`` with ``out`` positional, as the ufuncs."""
+    return np.take(a, index, out=out)
+
+
+def _compact_periodic_line(x, program, out):
+    """Run a :func:`_compact_program` on the 1-D samples ``x`` into ``out``."""
+    seg, halo, index, ops, last = program
+    n = x.shape[0]
+    if index is None:
+        seg[halo : halo + n] = x
+        seg[:halo] = x[n - halo :]
+        seg[halo + n :] = x[:halo]
+    else:
+        np.take(x, index, out=seg)
+    for op, a, b, c in ops:
+        op(a, b, c)
+    last[0](last[1], last[2], out)
+    return out
 
 
 def _compact_rhs_terms(rhs):
@@ -188,7 +527,22 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
     >>> bool(np.max(np.abs(d - np.cos(x))) < 1e-7)
     True
     """
-    factor, stages = _compact_plan(tuple(float(a) for a in lhs))
+    if type(lhs) is not tuple:
+        lhs = tuple(float(a) for a in lhs)
+    n = f.shape[axis]
+    if out is None:
+        out = np.empty(f.shape, dtype=f.dtype)
+    elif out.shape != f.shape:
+        raise ValueError(f"out has shape {out.shape}, expected {f.shape}")
+    if n <= _COMPACT_DENSE:
+        _compact_plan(lhs)  # checks the left-hand side (cached)
+        char = "f" if f.dtype.char in "efF" else "d"
+        matrix = _compact_dense(n, lhs, tuple(rhs), None, None, char)
+        return _compact_apply_dense(f, axis, scale, matrix, out)
+    if f.ndim == 1 and n <= _COMPACT_BLOCK:
+        program = _compact_program(lhs, tuple(rhs), scale, n, f.dtype.char)
+        return _compact_periodic_line(f, program, out)
+    factor, stages = _compact_plan(lhs)
     scale = scale * factor
     centre, terms = _compact_rhs_terms((d, float(w) * scale) for d, w in rhs)
     L = (len(lhs) - 1) // 2
@@ -196,11 +550,6 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
     halo_s = sum(L * s for s, _ in stages)
     halo = reach + halo_s
     x = np.moveaxis(f, axis, -1)
-    n = x.shape[-1]
-    if out is None:
-        out = np.empty(f.shape, dtype=f.dtype)
-    elif out.shape != f.shape:
-        raise ValueError(f"out has shape {out.shape}, expected {f.shape}")
     result = np.moveaxis(out, axis, -1)
     block = min(_COMPACT_BLOCK, n)
     width = block + 2 * halo_s
@@ -243,7 +592,7 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
     return out
 
 
-def _compact_bounded(f, axis, scale, lhs, rhs, left, right):
+def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
     """The compact derivative of ``f`` on a bounded grid along ``axis``.
 
     Interior rows ``i`` (those whose right-hand stencil fits) hold the compact
@@ -270,20 +619,35 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right):
     >>> bool(np.max(np.abs(d - 2 * x)) < 1e-12)
     True
     """
-    x = np.moveaxis(f, axis, -1)
-    n = x.shape[-1]
-    L = (len(lhs) - 1) // 2
-    nl, nr = len(left), len(right)
-    need = max(
-        [nl + nr + 1]
-        + [r + d + 1 for r, row in enumerate(left) for d, _ in row]
-        + [r - d + 1 for r, row in enumerate(right) for d, _ in row]
-    )
+    n = f.shape[axis]
+    need = _compact_need(left, right)
     if n < need:
         raise ValueError(
             f"a compact derivative needs at least {need} points along axis "
             f"{axis}, got {n}"
         )
+    if n <= _COMPACT_DENSE:
+        if out is None:
+            out = np.empty(f.shape, dtype=f.dtype)
+        char = "f" if f.dtype.char in "efF" else "d"
+        matrix = _compact_dense(n, lhs, rhs, left, right, char)
+        return _compact_apply_dense(f, axis, scale, matrix, out)
+    if f.ndim == 1 and n <= _COMPACT_BLOCK:
+        program = _compact_bounded_program(
+            lhs, rhs, left, right, scale, n, f.dtype.char
+        )
+        if program is not None:
+            if out is None:
+                out = np.empty(f.shape, dtype=f.dtype)
+            x, full, ops = program
+            x[...] = f
+            for op, a, b, c in ops:
+                op(a, b, c)
+            out[...] = full
+            return out
+    x = np.moveaxis(f, axis, -1)
+    L = (len(lhs) - 1) // 2
+    nl, nr = len(left), len(right)
     dtype = np.result_type(f.dtype, np.float64)
     b = np.zeros(x.shape, dtype=dtype)
     centre, terms = _compact_rhs_terms((d, float(w) * scale) for d, w in rhs)
@@ -309,7 +673,21 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right):
         ab[L - k, cols] = lhs[L + k]
     ab[L, nl : n - nr] = lhs[L]
     solved = _compact_solve_banded(L, ab, b)
-    return np.moveaxis(solved.astype(f.dtype, copy=False), -1, axis)
+    result = np.moveaxis(solved, -1, axis)
+    if out is None:
+        return result.astype(f.dtype, copy=False)
+    out[...] = result
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_need(left, right):
+    """The fewest points the edge rows ``left`` and ``right`` fit in."""
+    return max(
+        [len(left) + len(right) + 1]
+        + [r + d + 1 for r, row in enumerate(left) for d, _ in row]
+        + [r - d + 1 for r, row in enumerate(right) for d, _ in row]
+    )
 
 
 def _compact_solve_banded(L, ab, b):
