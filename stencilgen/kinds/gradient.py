@@ -508,6 +508,75 @@ def derive(config: GradientConfig) -> Plan:
     )
 
 
+def _barycentric_statements(half: int, names: Sequence[str]) -> list[dict[str, str]]:
+    """The interior weights of a coordinate grid, accuracy 4 and up, as statements.
+
+    Window points j = 0 .. 2·half around the centre c = half, at the grid points
+    u + j (u = 0 .. m-1 from ``start``). With x_j the coordinates, the weight of
+    f(x_j), j != c, is prod_{l != j, c} (x_c - x_l) / prod_{l != j} (x_j - x_l)
+    (Lagrange's, differentiated at x_c), and the centre's minus the sum of the
+    others. Every factor is a difference t = |a - b| points apart,
+    ``k_t[u + min(a, b)]`` up to its sign, and each denominator is the product
+    of the point's distances to its left neighbours (``l_j``) and to its right
+    ones (``r_{2·half - j}``), running products computed once for every point:
+    about 25 array operations for accuracy 4 where the expanded form takes 46.
+    """
+    width = 2 * half
+    lines = [
+        _assign("m", "stop - start"),
+        _assign("k1", f"dx[start : stop + {width - 1}]"),
+    ]
+    for t in range(2, width + 1):
+        left = f"x[start : stop + {width - t}]" if width > t else "x[start:stop]"
+        lines.append(_assign(f"k{t}", f"x[start + {t} : stop + {width}] - {left}"))
+    # r_t[q]: product of the distances from point q to the t points right of it;
+    # l_t[p]: from point p + t to the t points left of it.
+    for t in range(2, width + 1):
+        cut = f"[: m + {width - t}]" if width > t else "[:m]"
+        left = f"r{t - 1}" if t > 2 else "k1"
+        lines.append(_assign(f"r{t}", f"{left}{cut} * k{t}"))
+    for t in range(2, width + 1):
+        left = f"l{t - 1}" if t > 2 else "k1"
+        lines.append(_assign(f"l{t}", f"{left}[1:] * k{t}"))
+
+    def shifted(name: str, offset: int) -> str:
+        return f"{name}[{offset} : m + {offset}]" if offset else f"{name}[:m]"
+
+    def run(t: int, side: str) -> str:
+        return "k1" if t == 1 else f"{side}{t}"
+
+    others = []
+    for j, name in enumerate(names):
+        if j == half:
+            continue
+        if j == 0:
+            den = f"r{width}"
+        elif j == width:
+            den = f"l{width}"
+        else:
+            den = f"{shifted(run(j, 'l'), 0)} * {shifted(run(width - j, 'r'), j)}"
+        if j < half:
+            factors = [shifted(f"k{half - q}", q) for q in range(half) if q != j]
+            factors.append(shifted(run(half, "r"), half))
+        else:
+            factors = [shifted(run(half, "l"), 0)]
+            factors += [
+                shifted(f"k{q - half}", half)
+                for q in range(half + 1, width + 1)
+                if q != j
+            ]
+        num = " * ".join(factors)
+        if " * " in den:
+            den = f"({den})"
+        # Each x_a - x_b with a < b is -k: count the flipped factors.
+        flips = sum(1 for q in range(half + 1, width + 1) if q != j) + (width - j)
+        value = f"-({num}) / {den}" if flips % 2 else f"{num} / {den}"
+        lines.append(_assign(name, value))
+        others.append(name)
+    lines.append(_assign(names[half], f"-({' + '.join(others)})"))
+    return lines
+
+
 def _plain(expr: sympy.Expr) -> str:
     return display.plain(expr)
 
@@ -613,11 +682,20 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             + ", ".join(map(str, ks))
             + "."
         )
-    ctx["gap_comment"] = gap_comment
-    ctx["interior_statements"] = [
-        *_spaced_statements(plan.interior),
-        *_weight_assignments(names, plan.interior.weights, 1),
-    ]
+    if p == 2:
+        ctx["gap_comment"] = gap_comment
+        ctx["interior_statements"] = [
+            *_spaced_statements(plan.interior),
+            *_weight_assignments(names, plan.interior.weights, 1),
+        ]
+    else:
+        ctx["gap_comment"] = (
+            "Lagrange's weights of the window's points (grid points k .. "
+            f"k + {2 * half}),\n    from the differences k_t[u] = x[start + u + t] "
+            "- x[start + u] and their running\n    products to the right (r_t) "
+            "and to the left (l_t) of each point."
+        )
+        ctx["interior_statements"] = _barycentric_statements(half, names)
     ctx["interior_names"] = ", ".join(names)
     sum_formula = "out[i] = " + " + ".join(
         f"{n}[i] * {sample_text(k - half)}" for k, n in enumerate(names)
