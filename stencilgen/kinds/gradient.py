@@ -545,16 +545,29 @@ def _barycentric_statements(half: int, names: Sequence[str]) -> list[dict[str, s
     def run(t: int, side: str) -> str:
         return "k1" if t == 1 else f"{side}{t}"
 
-    others = []
+    # The weights as the rows of one array w (numerators first, then divided
+    # by the denominators, rows of d, in place): fewer, larger operations,
+    # and the rows are the windows' weights for the interior sum as they are.
+    targets = [line["target"] for line in lines]
+    last_r, last_l = targets.index(f"r{width}"), targets.index(f"l{width}")
+    # The end points' denominators: the running products across the window.
+    lines[last_r] = _assign("", f"np.multiply(r{width - 1}[:m], k{width}, out=d[0])")
+    lines[last_l] = _assign(
+        "", f"np.multiply(l{width - 1}[1:], k{width}, out=d[{width}])"
+    )
+    first_r = targets.index("r2") + 1
+    lines[first_r:first_r] = [
+        _assign("w", f"np.empty(({width + 1}, m), r2.dtype)"),
+        _assign("d", "np.empty_like(w)"),
+    ]
+    negative = []
     for j, name in enumerate(names):
         if j == half:
             continue
-        if j == 0:
-            den = f"r{width}"
-        elif j == width:
-            den = f"l{width}"
+        if j in (0, width):
+            den = ""
         else:
-            den = f"{shifted(run(j, 'l'), 0)} * {shifted(run(width - j, 'r'), j)}"
+            den = f"{shifted(run(j, 'l'), 0)}, {shifted(run(width - j, 'r'), j)}"
         if j < half:
             factors = [shifted(f"k{half - q}", q) for q in range(half) if q != j]
             factors.append(shifted(run(half, "r"), half))
@@ -565,15 +578,27 @@ def _barycentric_statements(half: int, names: Sequence[str]) -> list[dict[str, s
                 for q in range(half + 1, width + 1)
                 if q != j
             ]
-        num = " * ".join(factors)
-        if " * " in den:
-            den = f"({den})"
+        if len(factors) != 2:
+            raise NotImplementedError("barycentric weights: accuracy 4 only")
+        lines.append(_assign(name, f"np.multiply({', '.join(factors)}, out=w[{j}])"))
+        if den:
+            lines.append(_assign("", f"np.multiply({den}, out=d[{j}])"))
         # Each x_a - x_b with a < b is -k: count the flipped factors.
         flips = sum(1 for q in range(half + 1, width + 1) if q != j) + (width - j)
-        value = f"-({num}) / {den}" if flips % 2 else f"{num} / {den}"
-        lines.append(_assign(name, value))
-        others.append(name)
-    lines.append(_assign(names[half], f"-({' + '.join(others)})"))
+        if flips % 2:
+            negative.append(j)
+    lines.append(_assign("", f"np.divide(w[:{half}], d[:{half}], out=w[:{half}])"))
+    lines.append(
+        _assign("", f"np.divide(w[{half + 1}:], d[{half + 1}:], out=w[{half + 1}:])")
+    )
+    for j in negative:
+        lines.append(_assign("", f"np.negative(w[{j}], out=w[{j}])"))
+    others = [n for j, n in enumerate(names) if j != half]
+    lines.append(_assign(names[half], f"w[{half}]"))
+    lines.append(_assign("", f"np.add({others[0]}, {others[1]}, out={names[half]})"))
+    for other in others[2:]:
+        lines.append(_assign("", f"np.add({names[half]}, {other}, out={names[half]})"))
+    lines.append(_assign("", f"np.negative({names[half]}, out={names[half]})"))
     return lines
 
 
