@@ -75,7 +75,7 @@ def _weights(x):
 
 def _grid(x, precompute):
     """Spacings (and, if asked, interior weights) of a 1-D coordinate array."""
-    if np.issubdtype(x.dtype, np.integer):
+    if x.dtype.kind in "iu":
         # float64 spacings: integer differences could wrap around.
         x = x.astype(np.float64)
     n = x.shape[0]
@@ -94,9 +94,11 @@ def _grid(x, precompute):
         return GradientWeights(x, None, dx, None)
     # numpy.diff's differences (booleans: whether neighbours differ).
     dx = x[1:] != x[:-1] if x.dtype == bool else x[1:] - x[:-1]
-    if (dx == dx[0]).all():
+    first = dx[0]
+    # Two spacings that differ settle it without the whole comparison.
+    if not (first != dx[-1] or first != dx[dx.shape[0] // 2]) and (dx == first).all():
         # Evenly spaced: the uniform stencils are cheaper (numpy does the same).
-        return GradientWeights(x, dx[0], dx, None)
+        return GradientWeights(x, first, dx, None)
     weights = _interior_weights(x, dx, 0, max(n - 2 * _HALF, 0)) if precompute else None
     return GradientWeights(x, None, dx, weights)
 
