@@ -75,7 +75,7 @@ def _weights(x):
 
 def _grid(x, precompute):
     """Spacings (and, if asked, interior weights) of a 1-D coordinate array."""
-    if x.dtype.kind in "iu":
+    if x.dtype.kind in "ium":  # np.integer: timedelta64 is one
         # float64 spacings: integer differences could wrap around.
         x = x.astype(np.float64)
     n = x.shape[0]
