@@ -433,9 +433,12 @@ def _edges_nonuniform_line(f, out, edge_order, x, dx):
         return False
     if dx.dtype != np.float64:
         return False
+    # Edge orders from 3 up weigh windows of 4 points or more, written in the
+    # displacements of x: the spacings only serve the 3-point windows.
+    spacings = _end_values(dx) if edge_order < 3 else dx
     try:
         _edges_nonuniform_values(
-            _end_values(f), out, edge_order, _end_values(x), _end_values(dx)
+            _end_values(f), out, edge_order, _end_values(x), spacings
         )
     except ZeroDivisionError:
         return False
