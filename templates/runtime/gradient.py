@@ -351,11 +351,17 @@ def _interior_nonuniform(f, out, axis, grid):
     work = out.dtype
     if out.dtype.kind in "fc" and grid.dx.dtype.kind in "fc":
         work = np.result_type(f.dtype, grid.dx.dtype)
-    # One line of f: weights per block of 4096 points, whose temporaries (up
-    # to 160 KiB) the allocator reuses from call to call; at 32768 points they
-    # were fresh pages on every call (gradient4(f, x) at 10^4 and 3·10^4
-    # points measured 2.6-7.5x numpy.gradient, 1.2-2.8x at 4096).
-    block = _BLOCK if grid.weights is not None else _BLOCK // 32
+    # One line of f: weights per block. The 3-point stencil's temporaries
+    # are single rows: blocks of 32768 points. The wider ones keep their
+    # weights as the rows of one array (5 rows and their denominators for
+    # accuracy 4): blocks of 4096 points, whose temporaries (up to 160 KiB) the
+    # allocator reuses from call to call, where at 32768 points they were fresh
+    # pages on every call (gradient4(f, x) at 10^4 and 3·10^4 points measured
+    # 2.6-7.5x numpy.gradient, 1.2-2.8x at 4096).
+    if grid.weights is not None:
+        block = _BLOCK
+    else:
+        block = _BLOCK // 4 if _HALF == 1 else _BLOCK // 32
     if f.ndim == 1 and n <= block and _sum_line(f, out, grid, work):
         return
     if f.ndim == 1 and n <= block:
