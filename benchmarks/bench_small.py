@@ -11,6 +11,8 @@ per call of:
 
 * ``generated/gradient.py`` ``gradient(f)`` and ``gradient(f, x)`` against
   ``numpy.gradient`` with the same arguments (target: ratio <= 1);
+* ``generated/gradient4.py`` (accuracy 4: a 5-point stencil against numpy's
+  3-point one) the same way (target: ratio <= 1.5);
 * every generated uniform operator (``d1_central2``, ``d1_central4``,
   ``d1_forward2``, ``d1_periodic4``, ``d2_central8``, ``d1_staggered4``) and the
   coordinate-grid ones (``d1_nonuniform2``, ``d2_nonuniform2``,
@@ -98,6 +100,7 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
     f = np.sin(x)
     h = 0.1
     gradient = load("gradient").gradient
+    gradient4 = load("gradient4").gradient4
     # The 9-point accuracy-8 second-derivative weights (symmetric: convolution
     # and correlation agree).
     stencil = np.array([float(w) for w in fd_weights(2, range(-4, 5))]) / h**2
@@ -107,6 +110,8 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
         "np.convolve 9-point": lambda: np.convolve(f, stencil, "same"),
         "gradient(f, h)": lambda: gradient(f, h),
         "gradient(f, x)": lambda: gradient(f, x),
+        "gradient4(f, h)": lambda: gradient4(f, h),
+        "gradient4(f, x)": lambda: gradient4(f, x),
     }
     for name in (
         "d1_central2",
@@ -135,7 +140,7 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
         # gradient(f, x) against numpy's own coordinate path; every operator
         # against numpy.gradient(f, h) (the reference for operators).
         reference = "numpy.gradient(f, h)"
-        if name == "gradient(f, x)":
+        if name in ("gradient(f, x)", "gradient4(f, x)"):
             reference = "numpy.gradient(f, x)"
         to_x = ratio(runs, name, "numpy.gradient(f, x)")
         rows.append((name, seconds, ratio(runs, name, reference), to_x))

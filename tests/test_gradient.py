@@ -425,3 +425,30 @@ def test_object_arrays_are_differenced_as_float64(grad):
 def test_subclasses_keep_their_type(grad):
     f = np.ma.masked_array(np.arange(12.0).reshape(3, 4) ** 2)
     assert_same(np.gradient(f), grad.gradient(f), 0)
+
+
+@pytest.mark.parametrize("n", [5, 9, 12, 100])
+def test_short_line_paths_match_the_array_paths(grad4, n):
+    # One float64 line takes its own paths (edges on Python floats, interior
+    # weights and sum as whole rows); every row of a 2-D array takes the
+    # general ones (edges on array slices, the interior block by block): the
+    # same numbers, bit for bit, for every edge_order and both spacing forms.
+    rng = np.random.default_rng(n)
+    x = np.cumsum(rng.uniform(0.1, 1.0, n))
+    f = rng.standard_normal(n)
+    rows = np.stack([f, -f])
+    for edge_order in (1, 2, 3, 4):
+        for spacing in (0.3, 2, np.float64(0.7), x):
+            one = grad4.gradient4(f, spacing, edge_order=edge_order)
+            two = grad4.gradient4(rows, spacing, axis=1, edge_order=edge_order)
+            assert np.array_equal(one, two[0]), (edge_order, spacing)
+    # Coinciding coordinates and a zero step: Python floats would raise, the
+    # arrays give numpy's infinities and NaNs (as numpy.gradient does).
+    y = x.copy()
+    y[1] = y[0]
+    with np.errstate(all="ignore"):
+        for spacing in (np.float64(0.0), y):
+            one = grad4.gradient4(f, spacing)
+            two = grad4.gradient4(rows, spacing, axis=1)
+            assert np.array_equal(one, two[0], equal_nan=True)
+            assert not np.isfinite(one).all()
