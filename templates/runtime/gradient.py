@@ -459,12 +459,15 @@ def _sum_line(f, out, grid, work):
     The weights of all its points as rows of one array, times the windows of f
     (a strided view: row k is f[i + k - _HALF]), then the sum of the rows,
     which numpy adds row after row: the numbers of ``_interior_sum``. False
-    (not taken) for other dtypes, strided f, long x or few points (numpy sums
-    a single column pairwise).
+    (not taken) for other dtypes, strided f, long x, few points (numpy sums
+    a single column pairwise) or many.
     """
     n = f.shape[0]
     count = n - 2 * _HALF
-    if count < 8 or not f.flags.c_contiguous or work != np.float64:
+    # Up to 1024 points: beyond, the block path is as fast or faster (4096
+    # points: 0.88x numpy.gradient in blocks, 1.0x here; 3·10^4: 0.72x against
+    # 1.4x, the products falling out of cache).
+    if not 8 <= count <= 1024 or not f.flags.c_contiguous or work != np.float64:
         return False
     if f.dtype != np.float64 or out.dtype != np.float64:
         return False
