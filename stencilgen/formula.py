@@ -313,14 +313,8 @@ class _Evaluator(LinearReader):
     first shift written for each key (``h/2`` and ``0.5*h`` are one sample).
     """
 
-    def __init__(
-        self,
-        text: str,
-        fail: _Fail,
-        shifts: dict[int, sympy.Expr],
-    ) -> None:
+    def __init__(self, fail: _Fail, shifts: dict[int, sympy.Expr]) -> None:
         super().__init__(fail, _WORDING)
-        self.text = text
         self.shifts = shifts  # id(sample node) -> shift
         self.shift_of: dict[sympy.Expr, sympy.Expr] = {}
 
@@ -477,7 +471,7 @@ def _parse_text(text: str, spacing: str, variable: str | None) -> Formula:
                 f"sample takes one, as in {function}(x + h)"
             )
 
-    evaluator = _Evaluator(normalised, fail, {})
+    evaluator = _Evaluator(fail, {})
     sample_nodes = [n for n, _ in samples]
     arguments: list[sympy.Expr] = []
     for node in sample_nodes:

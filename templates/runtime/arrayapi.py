@@ -8,7 +8,6 @@ operator works along the last axis, which ``_xp_prepare`` moves there.
 """
 
 import math
-import operator
 
 import array_api_compat
 import numpy as np
@@ -31,19 +30,7 @@ def _xp_prepare(f, axis, min_points, name):
         xp = array_api_compat.array_namespace(f)
     if not xp.isdtype(f.dtype, ("real floating", "complex floating")):
         f = xp.astype(f, xp.float64)
-    if f.ndim == 0:
-        raise ValueError(f"{name} needs an array with at least one dimension")
-    axis = operator.index(axis)
-    if not -f.ndim <= axis < f.ndim:
-        raise ValueError(
-            f"axis {axis} is out of bounds for an array of dimension {f.ndim}"
-        )
-    axis %= f.ndim
-    if f.shape[axis] < min_points:
-        raise ValueError(
-            f"{name} needs at least {min_points} points along axis {axis}, "
-            f"got {f.shape[axis]}"
-        )
+    axis = _checked_axis(f.shape, axis, min_points, name)
     return xp, xp.moveaxis(f, axis, -1), axis
 
 

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["_output", "_prepare", "_scale"]
+__all__ = ["_checked_axis", "_output", "_prepare", "_scale"]
 
 # ---- included in generated modules from here ----
 
@@ -19,20 +19,26 @@ def _prepare(f, axis, min_points, name):
     f = np.asarray(f)
     if f.dtype.kind not in "fc":  # not inexact (np.issubdtype costs ~0.4 µs)
         f = f.astype(np.float64)
-    if f.ndim == 0:
+    return f, _checked_axis(f.shape, axis, min_points, name)
+
+
+def _checked_axis(shape, axis, min_points, name):
+    """``axis`` of an array of ``shape`` as 0..ndim-1, with min_points along it."""
+    ndim = len(shape)
+    if ndim == 0:
         raise ValueError(f"{name} needs an array with at least one dimension")
     axis = operator.index(axis)
-    if not -f.ndim <= axis < f.ndim:
+    if not -ndim <= axis < ndim:
         raise ValueError(
-            f"axis {axis} is out of bounds for an array of dimension {f.ndim}"
+            f"axis {axis} is out of bounds for an array of dimension {ndim}"
         )
-    axis %= f.ndim
-    if f.shape[axis] < min_points:
+    axis %= ndim
+    if shape[axis] < min_points:
         raise ValueError(
             f"{name} needs at least {min_points} points along axis {axis}, "
-            f"got {f.shape[axis]}"
+            f"got {shape[axis]}"
         )
-    return f, axis
+    return axis
 
 
 def _output(f, axis, length, out):

@@ -245,8 +245,13 @@ def _nd_apply_1d(v, axis, table, h, start, stop, base, n):
     return result
 
 
-def _nd_term(v, keys, tables, steps, box):
-    """One term (a composition of 1-D stencils) on the output box of v's last axes."""
+def _nd_term(v, keys, tables, steps, box, apply_1d=None):
+    """One term (a composition of 1-D stencils) on the output box of v's last axes.
+
+    ``apply_1d`` applies one 1-D stencil (default :func:`_nd_apply_1d`; the
+    array-API modules give their functional one).
+    """
+    apply_1d = apply_1d or _nd_apply_1d
     ndim = len(keys)
     lead = v.ndim - ndim
     sizes = v.shape[lead:]
@@ -257,7 +262,7 @@ def _nd_term(v, keys, tables, steps, box):
     w = v[(slice(None),) * lead + tuple(slice(a, b) for a, b in ranges)]
     for d, key in enumerate(keys):
         if key is not None:
-            w = _nd_apply_1d(
+            w = apply_1d(
                 w, lead + d, tables[key], steps[d], box[d][0], box[d][1], ranges[d][0],
                 sizes[d],
             )  # fmt: skip

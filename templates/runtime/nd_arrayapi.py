@@ -1,9 +1,10 @@
 """Array-API helpers of generated N-D operators (``backend = "array-api"``).
 
 Included verbatim (from the marker line on) in N-D operator modules of the
-array-API backend, after runtime/nd_apply.py (whose argument checks and index
-arithmetic, ``_nd_axes``, ``_nd_steps`` and ``_nd_window``, they share); here
-they are real Python, linted and tested directly (tests/test_nd_backends.py).
+array-API backend, after runtime/nd_apply.py (whose argument checks, index
+arithmetic and composition of terms, ``_nd_axes``, ``_nd_steps``, ``_nd_window``
+and ``_nd_term``, they share); here they are real Python, linted and tested
+directly (tests/test_nd_backends.py).
 
 The same arithmetic as the NumPy helpers, term by term and in the same order, so
 that the results are bitwise equal on NumPy arrays, written functionally for
@@ -146,22 +147,11 @@ def _ndx_apply_1d(xp, v, axis, table, h, start, stop, base, n):
 
 def _ndx_term(xp, v, keys, tables, steps, box):
     """One term (composed 1-D stencils) on the output box of v's last axes."""
-    ndim = len(keys)
-    lead = v.ndim - ndim
-    sizes = v.shape[lead:]
-    ranges = [
-        _nd_window(tables[key], n, a, b) if key is not None else (a, b)
-        for key, n, (a, b) in zip(keys, sizes, box, strict=True)
-    ]
-    w = v[(slice(None),) * lead + tuple(slice(a, b) for a, b in ranges)]
-    for d, key in enumerate(keys):
-        if key is not None:
-            a, b = box[d]
-            table = tables[key]
-            w = _ndx_apply_1d(
-                xp, w, lead + d, table, steps[d], a, b, ranges[d][0], sizes[d]
-            )
-    return w
+
+    def apply_1d(w, axis, table, step, start, stop, base, n):
+        return _ndx_apply_1d(xp, w, axis, table, step, start, stop, base, n)
+
+    return _nd_term(v, keys, tables, steps, box, apply_1d)
 
 
 def _ndx_join(xp, v, parts, terms, tables, steps, reach, sided):
