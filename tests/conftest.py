@@ -20,10 +20,22 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-__all__ = ["FULL", "ROOT", "examples", "load_file", "load_generated"]
+from stencilgen.build import render_body
+from stencilgen.spec import parse_spec
+
+__all__ = [
+    "FULL",
+    "ROOT",
+    "examples",
+    "load_file",
+    "load_generated",
+    "random_samples",
+    "write_module",
+]
 
 #: The repository root (the folder with pyproject.toml and stencils.toml).
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +74,26 @@ def load_generated(
     """The committed module ``generated/<name>.py``, imported as ``module``."""
     path = ROOT / "generated" / f"{name}.py"
     return load_file(path, module or name, register=register)
+
+
+def write_module(toml: str, name: str, directory: Path) -> ModuleType:
+    """The spec entry ``toml`` rendered, written to ``directory/name.py``, imported.
+
+    Registered by name, so dask can pickle its functions by reference.
+    """
+    _, body = render_body(parse_spec(toml).entries[0])
+    path = directory / f"{name}.py"
+    path.write_text(body)
+    return load_file(path, name, register=True)
+
+
+def random_samples(shape: tuple[int, ...], dtype: object, seed: int = 0) -> np.ndarray:
+    """Normal samples of standard deviation 4 as ``dtype`` (complex: both parts)."""
+    rng = np.random.default_rng(seed)
+    f = rng.standard_normal(shape) * 4
+    if np.dtype(dtype).kind == "c":
+        f = f + 1j * rng.standard_normal(shape)
+    return f.astype(dtype)
 
 
 def examples(full: int) -> int:

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import ROOT, load_file
+from conftest import ROOT, load_file, write_module
+from conftest import random_samples as samples
 
 from stencilgen import cli
 from stencilgen.build import render_body
@@ -60,23 +61,12 @@ def rendered(shape: str, backend: str, directory: Path) -> Callable[..., Any]:
     """The operator of SHAPES[shape] with ``backend``, written and imported."""
     name = f"op_{shape}_{backend.replace('-', '_')}"
     text = f"[{name}]\n{SHAPES[shape]}backend = {backend!r}\n".replace("'", '"')
-    _, body = render_body(parse_spec(text).entries[0])
-    path = directory / f"{name}.py"
-    path.write_text(body)
-    return getattr(load(path, name), name)  # type: ignore[no-any-return]
+    return getattr(write_module(text, name, directory), name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("backends")
-
-
-def samples(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    f = rng.standard_normal(shape) * 4
-    if np.dtype(dtype).kind == "c":
-        f = f + 1j * rng.standard_normal(shape)
-    return f.astype(dtype)
 
 
 def grid_for(f: np.ndarray, axis: int) -> np.ndarray:

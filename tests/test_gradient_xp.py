@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import ROOT, load_file
+from conftest import random_samples as samples
 
 from stencilgen.build import render_body
 from stencilgen.errors import SpecError
@@ -37,14 +38,6 @@ def modules() -> tuple[Any, Any]:
     fast = load(ROOT / "generated" / "gradient4_xp.py", "gradient_xp_bundled")
     reference = load(ROOT / "generated" / "gradient4.py", "gradient_np_bundled")
     return fast.gradient4_xp, reference.gradient4
-
-
-def samples(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    f = rng.standard_normal(shape) * 4
-    if np.dtype(dtype).kind == "c":
-        f = f + 1j * rng.standard_normal(shape)
-    return f.astype(dtype)
 
 
 def grid(n: int, seed: int, dtype: Any = np.float64) -> np.ndarray:

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import ROOT, load_file
+from conftest import ROOT, load_file, write_module
+from conftest import random_samples as samples
 
-from stencilgen.build import render_body
 from stencilgen.errors import SpecError
 from stencilgen.spec import parse_spec
 
@@ -53,23 +53,12 @@ def load(path: Path, name: str) -> ModuleType:
 def rendered(shape: str, backend: str, directory: Path) -> Callable[..., Any]:
     name = f"nd_{shape}_{backend.replace('-', '_')}"
     text = f"[{name}]\n{SHAPES[shape]}backend = {backend!r}\n".replace("'", '"')
-    _, body = render_body(parse_spec(text).entries[0])
-    path = directory / f"{name}.py"
-    path.write_text(body)
-    return getattr(load(path, name), name)  # type: ignore[no-any-return]
+    return getattr(write_module(text, name, directory), name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("nd_backends")
-
-
-def samples(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    u = rng.standard_normal(shape) * 4
-    if np.dtype(dtype).kind == "c":
-        u = u + 1j * rng.standard_normal(shape)
-    return u.astype(dtype)
 
 
 def ndim_of(shape: str) -> int:
