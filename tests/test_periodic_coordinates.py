@@ -8,34 +8,21 @@ uniform periodic operator, and for invariance under where the period starts.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import load_generated
 
 from stencilgen.build import generate
 from stencilgen.render import Renderer
 from stencilgen.spec import parse_spec
 from stencilgen.verify import load_module
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def px() -> ModuleType:
-    return _load("d1_periodic_x4")
+    return load_generated("d1_periodic_x4")
 
 
 def _grid(n: int, period: float, seed: int) -> np.ndarray:
@@ -66,7 +53,7 @@ def test_uniform_periodic_grid_equals_the_uniform_operator(px: ModuleType) -> No
     h = period / n
     x = 0.25 + h * np.arange(n)
     f = np.random.default_rng(1).standard_normal(n)
-    uniform = _load("d1_periodic4").d1_periodic4(f, h)
+    uniform = load_generated("d1_periodic4").d1_periodic4(f, h)
     np.testing.assert_allclose(px.d1_periodic_x4(f, x, period), uniform, atol=1e-12)
 
 
