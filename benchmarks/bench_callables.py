@@ -32,18 +32,17 @@ closed-form. The last lines check the targets of issue 5.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numdifftools as nd
 import numpy as np
 import scipy
+from common import load_generated
 from scipy.differentiate import derivative as scipy_derivative
 from scipy.differentiate import hessian as scipy_hessian
 from scipy.differentiate import jacobian as scipy_jacobian
@@ -55,7 +54,6 @@ from stencilgen.render import Renderer
 from stencilgen.spec import Entry, Fields
 from stencilgen.verify import load_module
 
-ROOT = Path(__file__).resolve().parent.parent
 Func = Callable[[Any], Any]
 
 
@@ -133,12 +131,7 @@ class Counter:
 
 def generated(accuracy: int) -> ModuleType:
     if accuracy == 4:
-        spec = importlib.util.spec_from_file_location(
-            "callables", ROOT / "generated" / "callables.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_generated("callables")
         assert module.ACCURACY == 4
         return module
     table = {

@@ -18,27 +18,18 @@ allocations to it), as a fraction of the array (target for ours: <= 5 %).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
+from common import load_generated
 
 
 def load(name: str) -> Callable[..., Any]:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)  # type: ignore[no-any-return]
+    return getattr(load_generated(name), name)  # type: ignore[no-any-return]
 
 
 def timings(

@@ -31,29 +31,20 @@ than findiff's PDE.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
+from common import load_generated
 
 
 def generated(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generated(name)
 
 
 def timed(candidates: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:

@@ -34,29 +34,20 @@ machine is shared: load drifts between rounds, much less within one).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from common import load_generated
 
 from stencilgen import fd_weights
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "generated" / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generated(name)
 
 
 def per_call(run: Callable[[], Any], calls: int) -> float:

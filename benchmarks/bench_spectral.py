@@ -24,7 +24,6 @@ Then one-off timings of ``spectrum`` and ``design`` (the 7-point minimax DRP).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import os
 import platform
@@ -36,6 +35,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+from common import load_file
 
 from stencilgen import central
 from stencilgen.cli import main as cli
@@ -50,13 +50,7 @@ def explicit_module(folder: Path) -> ModuleType:
     spec_file.write_text(SPEC)
     code = cli(["build", str(spec_file), "--out", str(folder / "out")])
     assert code == 0
-    spec = importlib.util.spec_from_file_location(
-        "d1_periodic6", folder / "out" / "d1_periodic6.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(folder / "out" / "d1_periodic6.py", "d1_periodic6")
 
 
 def main() -> None:
