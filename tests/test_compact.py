@@ -310,3 +310,111 @@ def test_programs_are_per_thread() -> None:
 
         with ThreadPoolExecutor(4) as pool:
             assert all(pool.map(run, range(8)))
+
+
+LAPACK_SIZES = [255, 256, 257, 258, 511, 1000, 1023, 1024, 1025]
+
+
+@pytest.mark.parametrize("s", SCHEMES, ids=lambda s: f"d{s.derivative}a{s.accuracy}")
+@pytest.mark.parametrize("n", LAPACK_SIZES)
+def test_lapack_path_equals_dense_solves(s, n: int) -> None:  # type: ignore[no-untyped-def]
+    """Around every threshold (dense 256, LAPACK 1024), odd and even n: the
+    periodic and bounded results match the dense cyclic / banded solve at
+    round-off for float64, float32, complex128 and complex64."""
+    rng = np.random.default_rng(n)
+    g = rng.standard_normal(n)
+    lhs = tuple(float(a) for a in s.lhs)
+    rhs = tuple((o, float(w)) for o, w in s.rhs)
+    h = 0.37
+    scale = 1 / h**s.derivative
+    cyclic = cyclic_reference(lhs, rhs, g) * scale
+    bounded = bounded_reference(s, g[None])[0] * scale
+    for periodic, exact in ((True, cyclic), (False, bounded)):
+        big = np.max(np.abs(exact))
+        got = s.apply(g, h, periodic=periodic)
+        assert got.dtype == np.float64
+        assert np.max(np.abs(got - exact)) < 1e-13 * big
+        z = s.apply(g + 2j * g[::-1], h, periodic=periodic)
+        other = s.apply(g[::-1].copy(), h, periodic=periodic)
+        assert z.dtype == np.complex128
+        assert np.max(np.abs(z - (exact + 2j * other))) < 1e-13 * big
+        for dtype, tol in ((np.float32, 1e-5), (np.complex64, 1e-5)):
+            single = s.apply(g.astype(dtype), h, periodic=periodic)
+            assert single.dtype == dtype
+            assert np.max(np.abs(single - exact)) < tol * big
+
+
+@pytest.mark.parametrize("n", [300, 1000, 1025])
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_lapack_path_on_every_axis_with_out(n: int, axis: int) -> None:
+    """N-D arrays along any axis (many right-hand sides per LAPACK call, in
+    chunks), into a given ``out`` (also a non-contiguous view), equal the 1-D
+    calls row by row."""
+    s = compact_scheme(1, 6)
+    shape = [3, 4, 5]
+    shape[axis] = n
+    u = np.random.default_rng(axis).standard_normal(shape)
+    moved = np.moveaxis(u, axis, -1).reshape(-1, n)
+    for periodic in (True, False):
+        rows = np.stack([s.apply(r, 0.2, periodic=periodic) for r in moved])
+        want = np.moveaxis(rows.reshape(*np.delete(shape, axis), n), -1, axis)
+        got = s.apply(u, 0.2, axis=axis, periodic=periodic)
+        big = np.max(np.abs(want))
+        assert np.max(np.abs(got - want)) < 1e-13 * big
+        module = runtime()
+        lhs = tuple(float(a) for a in s.lhs)
+        rhs = tuple((o, float(w)) for o, w in s.rhs)
+        left, right = s.closures()
+        lf = tuple(tuple((o, float(w)) for o, w in row) for row in left)
+        rf = tuple(tuple((o, float(w)) for o, w in row) for row in right)
+        holder = np.zeros((*shape, 2))
+        out = holder[..., 1]  # not contiguous
+        if periodic:
+            back = module._compact_periodic(u, axis, 5.0, lhs, rhs, out=out)
+        else:
+            back = module._compact_bounded(u, axis, 5.0, lhs, rhs, lf, rf, out=out)
+        assert back is out
+        assert np.max(np.abs(out - want)) < 1e-13 * big
+        assert not holder[..., 0].any()
+
+
+def test_lapack_chunks_and_the_paths_without_scipy(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Many lines go to LAPACK in several chunks; without SciPy (the import
+    failing) the cascade and the numpy elimination give the same results."""
+    s = compact_scheme(1, 10, lhs_width=2)
+    module = runtime()
+    u = np.random.default_rng(7).standard_normal((70, 1000))
+    monkeypatch.setattr(module, "_COMPACT_CHUNK", 4000)
+    with_lapack = [s.apply(u, 0.1, axis=1, periodic=p) for p in (True, False)]
+    one = [s.apply(u[3], 0.1, periodic=p) for p in (True, False)]
+    for both, row in zip(with_lapack, one, strict=True):
+        assert np.max(np.abs(both[3] - row)) < 1e-13 * np.max(np.abs(row))
+    monkeypatch.setattr(module, "_compact_scipy_lapack", lambda: None)
+    module._compact_factor.cache_clear()
+    monkeypatch.setattr(module, "_compact_solve_banded", _eliminate_only(module))
+    try:
+        for periodic, want in zip((True, False), with_lapack, strict=True):
+            got = s.apply(u, 0.1, axis=1, periodic=periodic)
+            assert np.max(np.abs(got - want)) < 1e-12 * np.max(np.abs(want))
+            line = s.apply(u[5], 0.1, periodic=periodic)
+            assert np.max(np.abs(line - want[5])) < 1e-12 * np.max(np.abs(want))
+    finally:
+        module._compact_factor.cache_clear()
+
+
+def _eliminate_only(module):  # type: ignore[no-untyped-def]
+    def solve(L, ab, b):  # type: ignore[no-untyped-def]
+        n = b.shape[-1]
+        flat = b.reshape(-1, n).T
+        return module._compact_eliminate(L, ab, flat).T.reshape(b.shape)
+
+    return solve
+
+
+def test_lapack_declines_an_indefinite_section() -> None:
+    """A left-hand side whose Toeplitz section is not positive definite gets no
+    LAPACK factors (the caller falls back); a positive one gets them."""
+    module = runtime()
+    assert module._compact_factor((0.6, 1.0, 0.6), 500, "d") is None
+    assert module._compact_factor((1 / 3, 1.0, 1 / 3), 500, "d") is not None
+    assert module._compact_factor((0.6, 0.0, 1.0, 0.0, 0.6), 500, "D") is None

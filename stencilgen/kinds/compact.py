@@ -7,10 +7,12 @@ A spec entry of this kind builds a module with one function::
 that applies the central compact scheme of :mod:`stencilgen.compact` (Lele 1992)
 along ``axis``: ``boundary = "periodic"`` solves the cyclic system (the runtime
 helper ``templates/runtime/compact.py`` inverts its circulant left-hand side
-with a short cascade of strided filters), ``"one-sided"`` puts explicit
-one-sided stencils of the same accuracy in the first and last rows and solves
-the banded system (``scipy.linalg.solve_banded`` when SciPy is installed, numpy
-elimination otherwise).
+with a short cascade of strided filters, or on lines of up to 1024 points by
+LAPACK's tridiagonal / banded Cholesky solve when SciPy is installed),
+``"one-sided"`` puts explicit one-sided stencils of the same accuracy in the
+first and last rows and solves the interior's symmetric positive definite
+system (LAPACK when SciPy is installed, the cascade or numpy elimination
+otherwise).
 
 Verification (the build's table): measured convergence order on a smooth wave,
 every Fourier mode against the exact symbol (periodic), exactness on
@@ -368,8 +370,8 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
             f"Derivative {c.derivative}, compact (Pade) scheme of accuracy "
             f"{c.accuracy}, {c.boundary} boundary, uniform grid.",
             "",
-            "Standalone: needs only numpy (scipy, when installed, for the banded",
-            "solve of one-sided boundaries). See the function docstring.",
+            "Standalone: needs only numpy (scipy, when installed, for its LAPACK",
+            "solves, imported on first use). See the function docstring.",
         ],
         level=0,
     )

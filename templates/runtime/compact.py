@@ -5,9 +5,9 @@ A compact scheme couples neighbouring derivatives,
     sum_l alpha[l] * d[i + l] = (1/h**m) * sum_j b[j] * f[i + j],
 
 so applying it means solving a banded system along the axis. This file is a
-runtime helper: it needs only numpy (scipy, when installed, is used inside
-:func:`_compact_bounded` for the banded solve) and stencilgen copies it verbatim
-into generated modules.
+runtime helper: it needs only numpy (scipy, when installed, is imported on
+first use for its LAPACK solves) and stencilgen copies it verbatim into
+generated modules.
 
 Periodic grids: the cyclic system is circulant and symmetric. Its left-hand
 side factors as ``D(E) = c * P(E) * P(1/E)`` with ``P(z) = prod(1 - s_j z)``
@@ -23,10 +23,20 @@ sweep (a Thomas sweep in Python, or FFTs, are several times slower at 10**6
 points). The result equals the exact cyclic solve to rounding.
 
 Bounded grids: the first and last rows hold explicit one-sided stencils (their
-left-hand side is the identity); the banded system is solved with
-``scipy.linalg.solve_banded`` when SciPy is installed, else by banded Gaussian
-elimination without pivoting vectorised over the other axes (the matrices are
-diagonally dominant or symmetric positive definite in the interior).
+left-hand side is the identity), so the edge values are known and the interior
+rows are a section of the symmetric positive definite Toeplitz matrix of the
+left-hand side, with the edge values' terms on the right-hand side.
+
+Which path a call takes: up to ``_COMPACT_DENSE`` points one cached dense
+matrix; then, with SciPy installed, LAPACK's ``?pttrs`` / ``?pbtrs`` with
+factors cached per size up to ``_COMPACT_LAPACK`` points (periodic lines are
+extended by a halo on both sides, past which the ends of the finite section
+no longer matter), then the cascade (bounded 1-D lines: the cascade plus a
+precomputed edge correction). Bounded N-D arrays and bounded lines longer than
+``_COMPACT_BLOCK`` take the LAPACK solve too; where it declines (no SciPy, edge
+rows narrower than the scheme, a section not positive definite) a banded solve
+serves: ``scipy.linalg.solve_banded``, or without SciPy
+:func:`_compact_eliminate` (banded Gaussian elimination in numpy).
 """
 
 import functools
@@ -39,22 +49,31 @@ __all__ = [
     "_compact_apply_dense",
     "_compact_apply_rhs",
     "_compact_bounded",
+    "_compact_bounded_lapack",
     "_compact_bounded_program",
+    "_compact_by_lines",
     "_compact_cascade_ops",
     "_compact_dense",
     "_compact_dense_char",
+    "_compact_edges",
     "_compact_eliminate",
+    "_compact_factor",
+    "_compact_memo",
     "_compact_need",
     "_compact_periodic",
+    "_compact_periodic_lapack",
     "_compact_periodic_line",
     "_compact_plan",
     "_compact_program",
     "_compact_rhs_ops",
     "_compact_rhs_terms",
+    "_compact_scipy_lapack",
     "_compact_solve_banded",
+    "_compact_splits",
     "_compact_stage_ops",
     "_compact_stages",
     "_compact_take",
+    "_compact_taps",
 ]
 
 # ---- included in generated modules from here ----
@@ -67,6 +86,19 @@ _COMPACT_BLOCK = 32768
 # BLAS matrix product costs less than the filter cascade's 20-odd small passes
 # (1.5 us against ~10 us at n = 100, on par near n = 256).
 _COMPACT_DENSE = 256
+
+# From _COMPACT_DENSE + 1 up to this many points, when SciPy is installed, the
+# solve is one LAPACK call per factor of the left-hand side (the symmetric
+# positive definite tridiagonal ``?pttrs``, or the banded Cholesky ``?pbtrs``),
+# factored once per size. Its sweep is sequential (about 6 ns a point), so above
+# about 1000 points the cascade's vectorised passes are faster; bounded grids also
+# use it wherever the cascade program does not serve (N-D arrays, lines longer
+# than _COMPACT_BLOCK), in place of a banded solve that factors on every call.
+_COMPACT_LAPACK = 1024
+
+# Lines per LAPACK call on N-D arrays: the right-hand sides of a chunk of lines
+# go to one call (LAPACK takes many right-hand sides), about this many values.
+_COMPACT_CHUNK = 65536
 
 # Per-thread programs of the 1-D periodic cascade: buffers and the views into
 # them built once per (scheme, scale, n, dtype), so that a call runs only the
@@ -539,6 +571,10 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
         char = "f" if f.dtype.char in "efF" else "d"
         matrix = _compact_dense(n, lhs, tuple(rhs), None, None, char)
         return _compact_apply_dense(f, axis, scale, matrix, out)
+    if n <= _COMPACT_LAPACK:
+        done = _compact_periodic_lapack(f, axis, scale, lhs, tuple(rhs), out)
+        if done is not None:
+            return done
     if f.ndim == 1 and n <= _COMPACT_BLOCK:
         program = _compact_program(lhs, tuple(rhs), scale, n, f.dtype.char)
         return _compact_periodic_line(f, program, out)
@@ -620,7 +656,7 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
     True
     """
     n = f.shape[axis]
-    need = _compact_need(left, right)
+    need = _compact_memo(_compact_need, left, right)
     if n < need:
         raise ValueError(
             f"a compact derivative needs at least {need} points along axis "
@@ -632,13 +668,17 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
         char = "f" if f.dtype.char in "efF" else "d"
         matrix = _compact_dense(n, lhs, rhs, left, right, char)
         return _compact_apply_dense(f, axis, scale, matrix, out)
+    if out is None:
+        out = np.empty(f.shape, dtype=f.dtype)
+    if n <= _COMPACT_LAPACK or f.ndim > 1 or n > _COMPACT_BLOCK:
+        done = _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out)
+        if done is not None:
+            return done
     if f.ndim == 1 and n <= _COMPACT_BLOCK:
         program = _compact_bounded_program(
             lhs, rhs, left, right, scale, n, f.dtype.char
         )
         if program is not None:
-            if out is None:
-                out = np.empty(f.shape, dtype=f.dtype)
             x, full, ops = program
             x[...] = f
             for op, a, b, c in ops:
@@ -678,6 +718,291 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
         return result.astype(f.dtype, copy=False)
     out[...] = result
     return out
+
+
+# Results of the plan helpers keyed by the identity of their tuple arguments
+# (a generated module passes the same constants on every call; hashing the
+# nested tuples of the edge rows costs about a microsecond per call).
+_COMPACT_MEMO = {}
+
+
+def _compact_memo(fn, *args):
+    """``fn(*args)``, cached by the identity of the tuple arguments.
+
+    Examples
+    --------
+    >>> lhs = (0.25, 1.0, 0.25)
+    >>> _compact_memo(_compact_splits, lhs) is _compact_memo(_compact_splits, lhs)
+    True
+    """
+    key = (fn, *(id(a) if type(a) is tuple else a for a in args))
+    hit = _COMPACT_MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], args, strict=True)):
+        return hit[1]
+    value = fn(*args)
+    if len(_COMPACT_MEMO) >= 256:
+        _COMPACT_MEMO.clear()
+    _COMPACT_MEMO[key] = (args, value)
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def _compact_scipy_lapack():
+    """``scipy.linalg.lapack``, or None without SciPy (imported on first use)."""
+    try:
+        from scipy.linalg import lapack
+    except ImportError:
+        return None
+    return lapack
+
+
+@functools.lru_cache(maxsize=16)
+def _compact_factor(lhs, size, char):
+    """The LAPACK factors of the symmetric banded Toeplitz matrix of ``lhs``.
+
+    ``lhs`` holds ``alpha[-L..L]``; the matrix is ``size x size`` and of dtype
+    ``char`` (``"d"`` or ``"D"``). Returns ``(solve, factors)``, to be called as
+    ``solve(*factors, b, overwrite_b=1)`` on ``b`` of shape ``(size, nrhs)`` in
+    Fortran order, or None when SciPy is missing or the matrix is not positive
+    definite (the caller then takes another path).
+
+    Examples
+    --------
+    >>> solve, factors = _compact_factor((0.25, 1.0, 0.25), 5, "d")
+    >>> b = np.ones(5)
+    >>> x = solve(*factors, b, overwrite_b=1)[0]
+    >>> bool(np.allclose(0.25 * x[:-2] + x[1:-1] + 0.25 * x[2:], 1))
+    True
+    """
+    lapack = _compact_scipy_lapack()
+    L = (len(lhs) - 1) // 2
+    if lapack is None or L == 0 or size <= L:
+        return None
+    dtype = np.dtype(char)
+    if L == 1:
+        trf, trs = lapack.get_lapack_funcs(("pttrf", "pttrs"), dtype=dtype)
+        d = np.full(size, lhs[1], dtype=np.finfo(dtype).dtype)
+        e = np.full(size - 1, lhs[2], dtype=dtype)
+        *factors, info = trf(d, e)
+    else:
+        trf, trs = lapack.get_lapack_funcs(("pbtrf", "pbtrs"), dtype=dtype)
+        ab = np.zeros((L + 1, size), dtype=dtype)
+        for k in range(L + 1):
+            ab[L - k, k:] = lhs[L + k]  # upper storage: ab[L + i - j, j] = A[i, j]
+        *factors, info = trf(ab)
+    if info != 0:
+        return None
+    return trs, tuple(factors)
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_splits(lhs):
+    """The periodic left-hand side as ``(c, factors, halo)``: ``D = c * prod(T_k)``.
+
+    ``D(z) = sum alpha[l] z**l = c P(z) P(1/z)`` (see :func:`_compact_plan`).
+    When the roots ``s_k`` of ``P`` are all real, every ``T_k = (1 + s_k**2) - s_k
+    (E + 1/E)`` is a symmetric positive definite tridiagonal operator, solved by
+    one ``?pttrs`` call each; otherwise ``factors`` is ``(lhs,)`` and ``c = 1``.
+    ``halo``: the points a solve on a finite section of the infinite line needs
+    beyond the points it keeps, for the effect of its ends to fall below 1e-17.
+
+    Examples
+    --------
+    >>> c, factors, halo = _compact_splits((1 / 3, 1.0, 1 / 3))
+    >>> len(factors), halo
+    (1, 47)
+    """
+    _compact_plan(lhs)  # checks symmetry and D(theta) > 0
+    alpha = np.asarray(lhs, dtype=float)
+    L = (len(alpha) - 1) // 2
+    roots = np.roots(alpha[::-1])
+    inside = roots[np.abs(roots) < 1]
+    radius = float(np.max(np.abs(inside)))
+    # The homogeneous solutions decay like k**(L-1) * radius**k; a margin of 2 L
+    # + 4 points covers the polynomial factor and the constants.
+    halo = math.ceil(math.log(1e-17) / math.log(radius)) + 2 * L + 4
+    if L == 1 or np.max(np.abs(inside.imag)) > 0:
+        return 1.0, (tuple(float(a) for a in alpha),), halo
+    s = np.sort(inside.real)
+    factors = tuple((float(-t), float(1 + t * t), float(-t)) for t in s)
+    c = float(np.sum(alpha)) / float(np.prod((1 - s) ** 2))
+    return c, factors, halo
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_taps(rhs):
+    """The right-hand side for ``np.convolve``: ``(reach, taps)``.
+
+    ``taps[j]`` is the weight of offset ``reach - j``.
+    """
+    reach = max(abs(d) for d, _ in rhs)
+    taps = np.zeros(2 * reach + 1)
+    for d, w in rhs:
+        taps[reach - d] += w
+    taps.flags.writeable = False
+    return reach, taps
+
+
+def _compact_periodic_lapack(f, axis, scale, lhs, rhs, out):
+    """The periodic compact derivative by LAPACK solves, or None (no SciPy).
+
+    The samples are extended periodically by ``halo`` points on both sides; the
+    scheme's system on that longer line, whose left-hand side is a section of a
+    Toeplitz matrix (solved with the factors of :func:`_compact_splits`), has
+    the periodic solution in the middle to 1e-17 of the largest value.
+    """
+    n = f.shape[axis]
+    char = "D" if f.dtype.kind == "c" else "d"
+    c, factors, halo = _compact_memo(_compact_splits, lhs)
+    size = n + 2 * halo
+    solvers = [_compact_factor(t, size, char) for t in factors]
+    if None in solvers:
+        return None
+    reach, taps = _compact_memo(_compact_taps, rhs)
+    pad = halo + reach
+    scale = scale / c
+    if f.ndim == 1:
+        if pad <= n:
+            seg = np.empty(n + 2 * pad, dtype=f.dtype)
+            seg[pad : pad + n] = f
+            seg[:pad] = f[n - pad :]
+            seg[pad + n :] = f[:pad]
+        else:
+            seg = np.take(f, np.arange(-pad, n + pad) % n)
+        b = np.convolve(seg, taps, "valid")
+        if b.dtype.char != char:
+            b = b.astype(char)
+        for solve, fac in solvers:
+            solve(*fac, b, overwrite_b=1)
+        np.multiply(b[halo : halo + n], scale, out=out)
+        return out
+    centre, terms = _compact_rhs_terms(rhs)
+    index = np.arange(-pad, n + pad) % n
+
+    def work(lines, dest):
+        seg = np.take(lines, index, axis=1)
+        b = np.empty((len(lines), size), dtype=char)
+        t = np.empty_like(b)
+        _compact_apply_rhs(seg, reach, size, centre, terms, b, t)
+        for solve, fac in solvers:
+            solve(*fac, b.T, overwrite_b=1)
+        np.multiply(b[:, halo : halo + n], scale, out=dest)
+
+    return _compact_by_lines(f, axis, out, size, work)
+
+
+def _compact_by_lines(f, axis, out, width, work):
+    """Run ``work(lines, dest)`` on chunks of the lines of ``f`` along ``axis``.
+
+    ``lines`` is ``(k, n)``, ``dest`` the ``(k, n)`` results to write; a chunk
+    holds about ``_COMPACT_CHUNK`` values of width ``width``. Returns ``out``.
+    """
+    x = np.moveaxis(f, axis, -1)
+    n = x.shape[-1]
+    lines = x.reshape(-1, n)
+    result = np.moveaxis(out, axis, -1)
+    direct = result.flags.c_contiguous
+    dest = result.reshape(-1, n) if direct else np.empty(lines.shape, out.dtype)
+    step = max(1, _COMPACT_CHUNK // width)
+    for start in range(0, len(lines), step):
+        work(lines[start : start + step], dest[start : start + step])
+    if not direct:
+        result[...] = dest.reshape(result.shape)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_edges(lhs, rhs, left, right):
+    """The bounded scheme's edge work as one matrix, or None if it does not fit.
+
+    Returns ``(gather, W)``: ``W @ f[gather]`` gives the ``nl`` left edge
+    values, the ``nr`` right ones (in the order of the points), then the ``L``
+    terms the first interior rows take from the left edge values and the ``L``
+    the last take from the right ones (to add to their right-hand sides, the
+    edge values being known). None when the edge rows are fewer than the
+    scheme's reach (the banded path then serves).
+    """
+    L = (len(lhs) - 1) // 2
+    reach, _ = _compact_taps(rhs)
+    nl, nr = len(left), len(right)
+    if L == 0 or min(nl, nr) < max(L, reach):
+        return None
+    kl = max(r + d + 1 for r, row in enumerate(left) for d, _ in row)
+    kr = max(r - d + 1 for r, row in enumerate(right) for d, _ in row)
+    # Columns: samples 0..kl-1, then the last kr samples (column kl + c is
+    # sample n - kr + c); the right edge row of point n - 1 - r is row nl +
+    # nr - 1 - r.
+    W = np.zeros((nl + nr + 2 * L, kl + kr))
+    for r, row in enumerate(left):
+        for d, w in row:
+            W[r, r + d] += w
+    for r, row in enumerate(right):
+        for d, w in row:
+            W[nl + nr - 1 - r, kl + kr - 1 - r + d] += w
+    for j in range(L):
+        # Interior row j (point nl + j) meets left edge points nl + j + k < nl;
+        # interior row m - L + j (point n - nr - L + j) right edge points
+        # n - nr + (j + k - L) >= n - nr, which are rows nl + (j + k - L).
+        for k in range(-L, L + 1):
+            if j + k < 0:
+                W[nl + nr + j] -= lhs[L + k] * W[nl + j + k]
+            if j + k - L >= 0:
+                W[nl + nr + L + j] -= lhs[L + k] * W[nl + j + k - L]
+    W.flags.writeable = False
+    return np.concatenate([np.arange(kl), np.arange(-kr, 0)]), W
+
+
+def _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out):
+    """The bounded compact derivative by one LAPACK solve, or None.
+
+    The edge rows are explicit, so their values are known: the interior rows
+    are a section of the symmetric positive definite Toeplitz matrix of
+    ``lhs``, with the edge values' terms moved to the right-hand side. None
+    without SciPy, or when the edge rows do not fit (:func:`_compact_edges`) or
+    the section is not positive definite.
+    """
+    edges = _compact_memo(_compact_edges, lhs, rhs, left, right)
+    if edges is None:
+        return None
+    gather, W = edges
+    n = f.shape[axis]
+    nl, nr = len(left), len(right)
+    m = n - nl - nr
+    L = (len(lhs) - 1) // 2
+    char = "D" if f.dtype.kind == "c" else "d"
+    solver = _compact_factor(lhs, m, char)
+    if solver is None or m < 2 * L:
+        return None
+    solve, fac = solver
+    reach, taps = _compact_memo(_compact_taps, rhs)
+    e = nl + nr
+    if f.ndim == 1:
+        b = np.convolve(f[nl - reach : n - nr + reach], taps, "valid")
+        if b.dtype.char != char:
+            b = b.astype(char)
+        c = W @ f[gather]
+        for j, v in enumerate(c[e:].tolist()):  # scalars: cheaper than slices
+            b[j if j < L else m - 2 * L + j] += v
+        solve(*fac, b, overwrite_b=1)
+        np.multiply(b, scale, out=out[nl : n - nr])
+        np.multiply(c[:nl], scale, out=out[:nl])
+        np.multiply(c[nl:e], scale, out=out[n - nr :])
+        return out
+    centre, terms = _compact_rhs_terms(rhs)
+
+    def work(lines, dest):
+        b = np.empty((len(lines), m), dtype=char)
+        t = np.empty_like(b)
+        _compact_apply_rhs(lines, nl, m, centre, terms, b, t)
+        c = lines[:, gather] @ W.T
+        b[:, :L] += c[:, e : e + L]
+        b[:, m - L :] += c[:, e + L :]
+        solve(*fac, b.T, overwrite_b=1)
+        np.multiply(b, scale, out=dest[:, nl : n - nr])
+        np.multiply(c[:, :nl], scale, out=dest[:, :nl])
+        np.multiply(c[:, nl:e], scale, out=dest[:, n - nr :])
+
+    return _compact_by_lines(f, axis, out, n, work)
 
 
 @functools.lru_cache(maxsize=64)
