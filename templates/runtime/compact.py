@@ -24,19 +24,26 @@ points). The result equals the exact cyclic solve to rounding.
 
 Bounded grids: the first and last rows hold explicit one-sided stencils (their
 left-hand side is the identity), so the edge values are known and the interior
-rows are a section of the symmetric positive definite Toeplitz matrix of the
-left-hand side, with the edge values' terms on the right-hand side.
+rows are a section of the symmetric Toeplitz matrix of the left-hand side
+(positive definite when its symbol is positive), with the edge values' terms
+on the right-hand side.
 
-Which path a call takes: up to ``_COMPACT_DENSE`` points one cached dense
-matrix; then, with SciPy installed, LAPACK's ``?pttrs`` / ``?pbtrs`` with
-factors cached per size up to ``_COMPACT_LAPACK`` points (periodic lines are
-extended by a halo on both sides, past which the ends of the finite section
-no longer matter), then the cascade (bounded 1-D lines: the cascade plus a
-precomputed edge correction). Bounded N-D arrays and bounded lines longer than
-``_COMPACT_BLOCK`` take the LAPACK solve too; where it declines (no SciPy, edge
-rows narrower than the scheme, a section not positive definite) a banded solve
-serves: ``scipy.linalg.solve_banded``, or without SciPy
-:func:`_compact_eliminate` (banded Gaussian elimination in numpy).
+Which path a call takes (the first that applies):
+
+* up to ``_COMPACT_DENSE`` points along the axis: one cached dense matrix;
+* with SciPy installed, 1-D lines up to ``_COMPACT_LAPACK`` points and N-D
+  arrays up to ``_COMPACT_BLOCK``: LAPACK's ``?pttrs`` / ``?pbtrs`` with factors
+  cached per size (periodic lines are extended by a halo on both sides, past
+  which the ends of the finite section no longer matter);
+* 1-D lines up to ``_COMPACT_BLOCK``: the cascade as a cached program (bounded:
+  plus a precomputed edge correction);
+* longer lines: the cascade block by block (bounded: on the interior's
+  right-hand side, plus the same edge correction).
+
+Where those decline (no SciPy, edge rows narrower than the scheme, a left-hand
+side with no cascade) bounded grids take a banded solve:
+``scipy.linalg.solve_banded``, or without SciPy :func:`_compact_eliminate`
+(banded Gaussian elimination in numpy).
 """
 
 import functools
@@ -48,13 +55,16 @@ import numpy as np
 __all__ = [
     "_compact_apply_dense",
     "_compact_apply_rhs",
+    "_compact_blocks",
     "_compact_bounded",
+    "_compact_bounded_blocks",
     "_compact_bounded_lapack",
     "_compact_bounded_program",
     "_compact_by_lines",
     "_compact_cascade_ops",
     "_compact_dense",
     "_compact_dense_char",
+    "_compact_edge_rows",
     "_compact_edges",
     "_compact_eliminate",
     "_compact_factor",
@@ -63,6 +73,7 @@ __all__ = [
     "_compact_periodic",
     "_compact_periodic_lapack",
     "_compact_periodic_line",
+    "_compact_periodic_solvers",
     "_compact_plan",
     "_compact_program",
     "_compact_rhs_ops",
@@ -90,10 +101,10 @@ _COMPACT_DENSE = 256
 # From _COMPACT_DENSE + 1 up to this many points, when SciPy is installed, the
 # solve is one LAPACK call per factor of the left-hand side (the symmetric
 # positive definite tridiagonal ``?pttrs``, or the banded Cholesky ``?pbtrs``),
-# factored once per size. Its sweep is sequential (about 6 ns a point), so above
-# about 1000 points the cascade's vectorised passes are faster; bounded grids also
-# use it wherever the cascade program does not serve (N-D arrays, lines longer
-# than _COMPACT_BLOCK), in place of a banded solve that factors on every call.
+# factored once per size. Its sweep is sequential (about 6 ns a point), so on
+# longer 1-D lines the cascade's vectorised passes are faster; N-D arrays take it
+# up to _COMPACT_BLOCK points along the axis (one call solves a chunk of lines,
+# where the cascade's buffers would span every line: 2-3x slower at 2000 x 2000).
 _COMPACT_LAPACK = 1024
 
 # Lines per LAPACK call on N-D arrays: the right-hand sides of a chunk of lines
@@ -385,6 +396,63 @@ def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     if min(nl, nr) < max(L, reach) or m < 2 * L + 1 or L == 0:
         programs[key] = None
         return None
+    rows, head, tail, kl, kr = _compact_edge_rows(lhs, left, right, scale, n)
+    real = "f" if char in "efF" else "d"
+    # Buffers: pool = [x | full result]; v lands in full[nl - L : n - nr + L].
+    pool = np.zeros(2 * n, dtype=char)
+    x, full = pool[:n], pool[n:]
+    v = full[nl - L : n - nr + L]
+    width = m + 2 * L + 2 * halo_s
+    e = np.zeros(width, dtype=char)  # zero outside the interior, for good
+    bufs = [np.empty(width, dtype=char) for _ in range(4)]
+    pad = L + halo_s
+    ops = _compact_rhs_ops(x, nl, m, centre, terms, e[pad:], bufs[2])
+    more, last = _compact_stage_ops(stages, width, e, bufs)
+    ops += more
+    ops.append((*last, v))
+    gather = np.concatenate(
+        [
+            np.arange(kl),
+            np.arange(n - kr, n),
+            n + np.arange(nl - L, nl),
+            n + np.arange(n - nr, n - nr + L),
+        ]
+    )
+    g = np.empty(len(gather), dtype=char)
+    ops.append((_compact_take, pool, gather, g))
+    rows = rows.astype(real)
+    c = np.empty(len(rows), dtype=char)
+    ops.append((np.matmul, rows, g, c))
+    ops.append((np.add, v[L : L + head], c[:head], v[L : L + head]))
+    part = v[L + m - tail : L + m]
+    ops.append((np.add, part, c[head : head + tail], part))
+    edge = c[head + tail :]
+    ops.append((np.multiply, edge[:nl], 1.0, full[:nl]))
+    ops.append((np.multiply, edge[nl:], 1.0, full[n - nr :]))
+    program = (x, full, tuple(ops))
+    if len(programs) >= _COMPACT_PROGRAMS:
+        programs.clear()
+    programs[key] = program
+    return program
+
+
+def _compact_edge_rows(lhs, left, right, scale, n):
+    """The bounded scheme's edge corrections and edge rows as one matrix.
+
+    With ``v`` the infinite-line solution (right-hand side zero outside the
+    interior), the bounded result is ``d_I = v_I + H (d_B - v_B)`` (see
+    :func:`_compact_bounded_program`). Returns ``(rows, head, tail, kl, kr)``:
+    ``rows @ g``, ``g`` the first ``kl`` and last ``kr`` samples then ``v`` at
+    the ``L`` points left of the interior and the ``L`` right of it, gives the
+    corrections of the first ``head`` and last ``tail`` interior points, then
+    the ``nl`` left and ``nr`` right edge values (in the order of the points),
+    all scaled by ``scale``. ``H`` decays away from the edges, so it is computed
+    on at most 4096 interior rows and only its rows above 1e-17 of its largest
+    entry are kept.
+    """
+    L = (len(lhs) - 1) // 2
+    nl, nr = len(left), len(right)
+    m = min(n - nl - nr, 4096)
     # The interior block K (LAPACK band layout) and its columns C at B.
     ab = np.zeros((2 * L + 1, m))
     C = np.zeros((2 * L, m))
@@ -421,47 +489,12 @@ def _compact_bounded_program(lhs, rhs, left, right, scale, n, char):
     big = np.max(np.abs(Z), axis=1) > 1e-17 * np.max(np.abs(Z))
     head = int(np.max(np.flatnonzero(big[: m // 2]), initial=-1)) + 1
     tail = m - m // 2 - int(np.min(np.flatnonzero(big[m // 2 :]), initial=m - m // 2))
-    real = "f" if char in "efF" else "d"
-    # Buffers: pool = [x | full result]; v lands in full[nl - L : n - nr + L].
-    pool = np.zeros(2 * n, dtype=char)
-    x, full = pool[:n], pool[n:]
-    v = full[nl - L : n - nr + L]
-    width = m + 2 * L + 2 * halo_s
-    e = np.zeros(width, dtype=char)  # zero outside the interior, for good
-    bufs = [np.empty(width, dtype=char) for _ in range(4)]
-    pad = L + halo_s
-    ops = _compact_rhs_ops(x, nl, m, centre, terms, e[pad:], bufs[2])
-    more, last = _compact_stage_ops(stages, width, e, bufs)
-    ops += more
-    ops.append((*last, v))
-    gather = np.concatenate(
-        [
-            np.arange(kl),
-            np.arange(n - kr, n),
-            n + np.arange(nl - L, nl),
-            n + np.arange(n - nr, n - nr + L),
-        ]
-    )
-    g = np.empty(len(gather), dtype=char)
-    ops.append((_compact_take, pool, gather, g))
     # One product gives the corrections near both edges and the edge rows.
-    edges = np.zeros((nl + nr, len(gather)))
+    edges = np.zeros((nl + nr, kl + kr + 2 * L))
     edges[:nl, :kl] = Wl
     edges[nl:, kl : kl + kr] = Wr[::-1]
-    rows = np.concatenate([Z[:head], Z[m - tail :], edges]).astype(real)
-    c = np.empty(len(rows), dtype=char)
-    ops.append((np.matmul, rows, g, c))
-    ops.append((np.add, v[L : L + head], c[:head], v[L : L + head]))
-    part = v[L + m - tail : L + m]
-    ops.append((np.add, part, c[head : head + tail], part))
-    edge = c[head + tail :]
-    ops.append((np.multiply, edge[:nl], 1.0, full[:nl]))
-    ops.append((np.multiply, edge[nl:], 1.0, full[n - nr :]))
-    program = (x, full, tuple(ops))
-    if len(programs) >= _COMPACT_PROGRAMS:
-        programs.clear()
-    programs[key] = program
-    return program
+    rows = np.concatenate([Z[:head], Z[m - tail :], edges])
+    return rows, head, tail, kl, kr
 
 
 def _compact_take(a, index, out):
@@ -571,13 +604,28 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
         char = "f" if f.dtype.char in "efF" else "d"
         matrix = _compact_dense(n, lhs, tuple(rhs), None, None, char)
         return _compact_apply_dense(f, axis, scale, matrix, out)
-    if n <= _COMPACT_LAPACK:
+    if n <= _COMPACT_LAPACK or (f.ndim > 1 and n <= _COMPACT_BLOCK):
         done = _compact_periodic_lapack(f, axis, scale, lhs, tuple(rhs), out)
         if done is not None:
             return done
     if f.ndim == 1 and n <= _COMPACT_BLOCK:
         program = _compact_program(lhs, tuple(rhs), scale, n, f.dtype.char)
         return _compact_periodic_line(f, program, out)
+    _compact_blocks(
+        np.moveaxis(f, axis, -1), np.moveaxis(out, axis, -1), scale, lhs, rhs
+    )
+    return out
+
+
+def _compact_blocks(x, result, scale, lhs, rhs, inside=None):
+    """The cascade along the last axis of ``x`` into ``result``, block by block.
+
+    Periodic lines when ``inside`` is None; else the infinite-line solution
+    whose right-hand side is zero outside the rows ``inside[0] <= i <
+    inside[1]`` (the interior of a bounded grid). Each block of
+    ``_COMPACT_BLOCK`` points computes its right-hand side and the stages on
+    the block plus the cascade's halo, so the temporaries stay cache-sized.
+    """
     factor, stages = _compact_plan(lhs)
     scale = scale * factor
     centre, terms = _compact_rhs_terms((d, float(w) * scale) for d, w in rhs)
@@ -585,23 +633,28 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
     reach = max([abs(d) for d, _, _ in terms] + [0])
     halo_s = sum(L * s for s, _ in stages)
     halo = reach + halo_s
-    x = np.moveaxis(f, axis, -1)
-    result = np.moveaxis(out, axis, -1)
+    n = x.shape[-1]
     block = min(_COMPACT_BLOCK, n)
     width = block + 2 * halo_s
     lead = x.shape[:-1]
-    bufs = [np.empty((*lead, width), dtype=f.dtype) for _ in range(3)]
+    bufs = [np.empty((*lead, width), dtype=x.dtype) for _ in range(3)]
     for start in range(0, n, block):
         stop = min(start + block, n)
         length = stop - start
         lo, hi = start - halo, stop + halo
         if lo >= 0 and hi <= n:
             seg = x[..., lo:hi]
-        else:
+        elif inside is None:
             seg = np.take(x, np.arange(lo, hi) % n, axis=-1)
+        else:  # samples outside the line feed only rows that are zeroed
+            seg = np.take(x, np.clip(np.arange(lo, hi), 0, n - 1), axis=-1)
         y, z, t = bufs
         size = length + 2 * halo_s
         _compact_apply_rhs(seg, reach, size, centre, terms, y, t)
+        if inside is not None:
+            row0 = start - halo_s  # the line's row at y[..., 0]
+            y[..., : max(0, min(size, inside[0] - row0))] = 0
+            y[..., max(0, inside[1] - row0) : size] = 0
         for k, (s, taps) in enumerate(stages):
             new = size - 2 * L * s
             last = k == len(stages) - 1
@@ -625,6 +678,47 @@ def _compact_periodic(f, axis, scale, lhs, rhs, out=None):
             size = new
         if not stages:
             result[..., start:stop] = y[..., :length]
+
+
+def _compact_bounded_blocks(f, axis, scale, lhs, rhs, left, right, out):
+    """The bounded compact derivative by the blocked cascade, or None.
+
+    :func:`_compact_blocks` gives the infinite-line solution ``v`` of the
+    interior's right-hand side; one small product (:func:`_compact_edge_rows`)
+    then gives the edge values and the corrections near both edges. None when
+    the edge rows are fewer than the scheme's reach or the left-hand side has
+    no cascade (not symmetric, or not positive on a periodic grid).
+    """
+    n = f.shape[axis]
+    L = (len(lhs) - 1) // 2
+    nl, nr = len(left), len(right)
+    reach = max(abs(d) for d, _ in rhs)
+    if L == 0 or min(nl, nr) < max(L, reach) or n - nl - nr < 2 * L + 1:
+        return None
+    try:
+        _compact_plan(lhs)
+    except ValueError:
+        return None
+    rows, head, tail, kl, kr = _compact_memo(
+        _compact_edge_rows, lhs, left, right, scale, n
+    )
+    x = np.moveaxis(f, axis, -1)
+    result = np.moveaxis(out, axis, -1)
+    _compact_blocks(x, result, scale, lhs, rhs, (nl, n - nr))
+    g = np.concatenate(
+        [
+            x[..., :kl],
+            x[..., n - kr :],
+            result[..., nl - L : nl],
+            result[..., n - nr : n - nr + L],
+        ],
+        axis=-1,
+    )
+    c = g @ rows.T
+    result[..., nl : nl + head] += c[..., :head]
+    result[..., n - nr - tail : n - nr] += c[..., head : head + tail]
+    result[..., :nl] = c[..., head + tail : head + tail + nl]
+    result[..., n - nr :] = c[..., head + tail + nl :]
     return out
 
 
@@ -670,7 +764,7 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
         return _compact_apply_dense(f, axis, scale, matrix, out)
     if out is None:
         out = np.empty(f.shape, dtype=f.dtype)
-    if n <= _COMPACT_LAPACK or f.ndim > 1 or n > _COMPACT_BLOCK:
+    if n <= _COMPACT_LAPACK or (f.ndim > 1 and n <= _COMPACT_BLOCK):
         done = _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out)
         if done is not None:
             return done
@@ -685,6 +779,10 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
                 op(a, b, c)
             out[...] = full
             return out
+    for path in (_compact_bounded_blocks, _compact_bounded_lapack):
+        done = path(f, axis, scale, lhs, rhs, left, right, out)
+        if done is not None:
+            return done
     x = np.moveaxis(f, axis, -1)
     L = (len(lhs) - 1) // 2
     nl, nr = len(left), len(right)
@@ -843,6 +941,22 @@ def _compact_taps(rhs):
     return reach, taps
 
 
+def _compact_periodic_solvers(lhs, rhs, n, char):
+    """What :func:`_compact_periodic_lapack` needs for ``n`` points, or None.
+
+    Returns ``(solvers, reach, taps, halo, c)``: the ``(solve, factors)`` of
+    every factor of the left-hand side on ``n + 2 * halo`` points, the
+    right-hand side for ``np.convolve`` and the constant ``c`` of
+    :func:`_compact_splits`. None without SciPy or LAPACK factors.
+    """
+    c, factors, halo = _compact_splits(lhs)
+    solvers = tuple(_compact_factor(t, n + 2 * halo, char) for t in factors)
+    if None in solvers:
+        return None
+    reach, taps = _compact_taps(rhs)
+    return solvers, reach, taps, halo, c
+
+
 def _compact_periodic_lapack(f, axis, scale, lhs, rhs, out):
     """The periodic compact derivative by LAPACK solves, or None (no SciPy).
 
@@ -853,12 +967,11 @@ def _compact_periodic_lapack(f, axis, scale, lhs, rhs, out):
     """
     n = f.shape[axis]
     char = "D" if f.dtype.kind == "c" else "d"
-    c, factors, halo = _compact_memo(_compact_splits, lhs)
-    size = n + 2 * halo
-    solvers = [_compact_factor(t, size, char) for t in factors]
-    if None in solvers:
+    plan = _compact_memo(_compact_periodic_solvers, lhs, rhs, n, char)
+    if plan is None:
         return None
-    reach, taps = _compact_memo(_compact_taps, rhs)
+    solvers, reach, taps, halo, c = plan
+    size = n + 2 * halo
     pad = halo + reach
     scale = scale / c
     if f.ndim == 1:
