@@ -60,6 +60,7 @@ __all__ = [
     "_compact_bounded_blocks",
     "_compact_bounded_lapack",
     "_compact_bounded_program",
+    "_compact_bounded_solver",
     "_compact_by_lines",
     "_compact_cascade_ops",
     "_compact_dense",
@@ -700,7 +701,7 @@ def _compact_bounded_blocks(f, axis, scale, lhs, rhs, left, right, out):
     except ValueError:
         return None
     rows, head, tail, kl, kr = _compact_memo(
-        _compact_edge_rows, lhs, left, right, scale, n
+        _compact_edge_rows, (lhs, left, right), scale, n
     )
     x = np.moveaxis(f, axis, -1)
     result = np.moveaxis(out, axis, -1)
@@ -750,7 +751,7 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
     True
     """
     n = f.shape[axis]
-    need = _compact_memo(_compact_need, left, right)
+    need = _compact_memo(_compact_need, (left, right))
     if n < need:
         raise ValueError(
             f"a compact derivative needs at least {need} points along axis "
@@ -824,23 +825,27 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
 _COMPACT_MEMO = {}
 
 
-def _compact_memo(fn, *args):
-    """``fn(*args)``, cached by the identity of the tuple arguments.
+def _compact_memo(fn, consts, *values):
+    """``fn(*consts, *values)``, cached by the identity of ``consts``.
+
+    ``values`` (sizes, dtype codes) are keyed by value.
 
     Examples
     --------
     >>> lhs = (0.25, 1.0, 0.25)
-    >>> _compact_memo(_compact_splits, lhs) is _compact_memo(_compact_splits, lhs)
+    >>> once = _compact_memo(_compact_splits, (lhs,))
+    >>> once is _compact_memo(_compact_splits, (lhs,))
     True
     """
-    key = (fn, *(id(a) if type(a) is tuple else a for a in args))
+    key = (fn, *map(id, consts), *values)
     hit = _COMPACT_MEMO.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], args, strict=True)):
+    # Tuples compare element by element, identity first: this costs little.
+    if hit is not None and hit[0] == consts:
         return hit[1]
-    value = fn(*args)
+    value = fn(*consts, *values)
     if len(_COMPACT_MEMO) >= 256:
         _COMPACT_MEMO.clear()
-    _COMPACT_MEMO[key] = (args, value)
+    _COMPACT_MEMO[key] = (consts, value)
     return value
 
 
@@ -967,7 +972,7 @@ def _compact_periodic_lapack(f, axis, scale, lhs, rhs, out):
     """
     n = f.shape[axis]
     char = "D" if f.dtype.kind == "c" else "d"
-    plan = _compact_memo(_compact_periodic_solvers, lhs, rhs, n, char)
+    plan = _compact_memo(_compact_periodic_solvers, (lhs, rhs), n, char)
     if plan is None:
         return None
     solvers, reach, taps, halo, c = plan
@@ -1065,6 +1070,24 @@ def _compact_edges(lhs, rhs, left, right):
     return np.concatenate([np.arange(kl), np.arange(-kr, 0)]), W
 
 
+def _compact_bounded_solver(lhs, rhs, left, right, n, char):
+    """What :func:`_compact_bounded_lapack` needs for ``n`` points, or None.
+
+    Returns ``(gather, W, solve, factors, reach, taps)``: the edge work of
+    :func:`_compact_edges`, the LAPACK factors of the interior section and the
+    right-hand side for ``np.convolve``.
+    """
+    edges = _compact_edges(lhs, rhs, left, right)
+    L = (len(lhs) - 1) // 2
+    m = n - len(left) - len(right)
+    if edges is None or m < 2 * L:
+        return None
+    solver = _compact_factor(lhs, m, char)
+    if solver is None:
+        return None
+    return (*edges, *solver, *_compact_taps(rhs))
+
+
 def _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out):
     """The bounded compact derivative by one LAPACK solve, or None.
 
@@ -1074,32 +1097,28 @@ def _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out):
     without SciPy, or when the edge rows do not fit (:func:`_compact_edges`) or
     the section is not positive definite.
     """
-    edges = _compact_memo(_compact_edges, lhs, rhs, left, right)
-    if edges is None:
-        return None
-    gather, W = edges
     n = f.shape[axis]
+    char = "D" if f.dtype.kind == "c" else "d"
+    plan = _compact_memo(_compact_bounded_solver, (lhs, rhs, left, right), n, char)
+    if plan is None:
+        return None
+    gather, W, solve, fac, _, taps = plan
     nl, nr = len(left), len(right)
     m = n - nl - nr
     L = (len(lhs) - 1) // 2
-    char = "D" if f.dtype.kind == "c" else "d"
-    solver = _compact_factor(lhs, m, char)
-    if solver is None or m < 2 * L:
-        return None
-    solve, fac = solver
-    reach, taps = _compact_memo(_compact_taps, rhs)
     e = nl + nr
     if f.ndim == 1:
-        b = np.convolve(f[nl - reach : n - nr + reach], taps, "valid")
+        # Full length: the edge rows of the convolution are overwritten.
+        b = np.convolve(f, taps, "same")
         if b.dtype.char != char:
             b = b.astype(char)
         c = W @ f[gather]
+        b[:nl] = c[:nl]
+        b[n - nr :] = c[nl:e]
         for j, v in enumerate(c[e:].tolist()):  # scalars: cheaper than slices
-            b[j if j < L else m - 2 * L + j] += v
-        solve(*fac, b, overwrite_b=1)
-        np.multiply(b, scale, out=out[nl : n - nr])
-        np.multiply(c[:nl], scale, out=out[:nl])
-        np.multiply(c[nl:e], scale, out=out[n - nr :])
+            b[nl + j if j < L else n - nr - 2 * L + j] += v
+        solve(*fac, b[nl : n - nr], overwrite_b=1)
+        np.multiply(b, scale, out=out)
         return out
     centre, terms = _compact_rhs_terms(rhs)
 
