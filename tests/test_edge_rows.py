@@ -136,3 +136,28 @@ def test_every_edge_point_is_its_exact_row_and_the_backends_agree(
             assert bits(results["numpy"][line, point]) == bits(want), (entry, point)
     for backend in ("numba", "array-api"):
         assert bits(results[backend]) == bits(results["numpy"]), (entry, backend)
+
+
+def test_nd_frame_rows_skip_their_zero_weights(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # u_xxxx at accuracy 4: the one-sided row of x-index 2 reads offsets -2..5
+    # with weight 0 at offset 0; u_y (central) does not read (2, y) either. So
+    # the point (2, 5) must not depend on u[2, 5], an infinity included, in
+    # every backend (the frame of N-D operators: runtime/nd_apply.py and
+    # runtime/nd_arrayapi.py).
+    folder = tmp_path_factory.mktemp("nd_rows")
+    u = np.random.default_rng(0).standard_normal((12, 11))
+    results = {}
+    for backend in BACKENDS:
+        name = f"nd_rows_{backend.replace('-', '_')}"
+        spec = f'[{name}]\nexpression = "u_xxxx + u_y"\naccuracy = 4\n'
+        op = getattr(write_module(f'{spec}backend = "{backend}"\n', name, folder), name)
+        finite = np.asarray(op(u, 0.5))[2, 5]
+        v = u.copy()
+        v[2, 5] = np.inf
+        with np.errstate(invalid="ignore"):
+            results[backend] = np.asarray(op(v, 0.5))[2, 5]
+        assert np.isfinite(finite)
+        assert bits(results[backend]) == bits(finite), backend
+    assert len({bits(r) for r in results.values()}) == 1

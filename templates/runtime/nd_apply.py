@@ -239,8 +239,9 @@ def _nd_apply_1d(v, axis, table, h, start, stop, base, n):
         sign = (-1.0) ** table["derivative"] if near_high else 1.0
         total = 0
         for o, w in zip(nodes, values, strict=True):
-            index = i - o if near_high else i + o
-            total = total + (sign * w * scale) * take(index - base)
+            if w:  # a zero weight reads nothing (where 0 * inf is NaN)
+                index = i - o if near_high else i + o
+                total = total + (sign * w * scale) * take(index - base)
         result[(slice(None),) * (axis % v.ndim) + (i - start,)] = total
     return result
 
