@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import write_module
+from conftest import load_generated, write_module
 
 from stencilgen.build import render_body
 from stencilgen.spec import parse_spec
@@ -161,3 +161,24 @@ def test_nd_frame_rows_skip_their_zero_weights(
         assert np.isfinite(finite)
         assert bits(results[backend]) == bits(finite), backend
     assert len({bits(r) for r in results.values()}) == 1
+
+
+def test_coordinate_edges_sum_from_the_first_term_in_numpy_and_numba() -> None:
+    # The edge windows of a coordinate grid: every term negative zero (a zero of
+    # the sign opposite to its weight's) sums to -0.0 in both backends (numba
+    # summed from 0.0, which gave 0.0).
+    numpy_module = load_generated("d1_nonuniform2")
+    numba_module = load_generated("d1_nonuniform2_numba")
+    x = np.cumsum(np.random.default_rng(0).uniform(0.5, 1.5, N))
+    weights = numpy_module.d1_nonuniform2_weights(x)
+    f = np.ones(N)
+    for p in (0, N - 1):
+        for k in range(weights.w.shape[0]):
+            f[p + weights.first[p] + k] = -0.0 if weights.w[k, p] > 0 else 0.0
+    want = numpy_module.d1_nonuniform2(f, x)
+    assert bits(want[[0, -1]]) == bits([-0.0, -0.0])
+    assert bits(numba_module.d1_nonuniform2_numba(f, x)) == bits(want)
+    g = np.stack([f, f[::-1]], axis=1)  # the axis first: numba's planes layout
+    w = numba_module.d1_nonuniform2_numba_weights(x)
+    got = numba_module.d1_nonuniform2_numba_apply(g, w, axis=0)
+    assert bits(got) == bits(numpy_module.d1_nonuniform2_apply(g, weights, axis=0))
