@@ -84,14 +84,20 @@ def test_prepare_and_output_check_their_arguments() -> None:
     assert arrays._output(f, 0, 2, None).shape == (2,)
 
 
+def with_edge_sums(name: str) -> ModuleType:
+    """runtime/<name>.py with the ``_edge_sums`` of runtime/edge_sums.py beside it."""
+    module = load(name)
+    module._edge_sums = load("edge_sums")._edge_sums
+    return module
+
+
 def test_edges_match_explicit_sums() -> None:
-    edges = load("edges")
+    edges = with_edge_sums("edges")
     f = np.arange(12.0).reshape(3, 4) ** 2
     out = np.zeros_like(f)
     # A one-sided stencil at point 0 and its mirror at the last point, scaled.
     rows = ((0, 0, (-1.5, 2.0, -0.5)), (-1, -2, (0.5, -2.0, 1.5)))
-    points, index, weights = edges._stencil_arrays(rows)
-    edges._gather(f, out, 1, points, index, weights * 2.0)
+    edges._edges(f, out, 1, edges._edge_table(*edges._stencil_arrays(rows)), 2.0)
     np.testing.assert_allclose(
         out[:, 0], 2.0 * (-1.5 * f[:, 0] + 2 * f[:, 1] - 0.5 * f[:, 2])
     )
@@ -99,19 +105,34 @@ def test_edges_match_explicit_sums() -> None:
         out[:, 3], 2.0 * (0.5 * f[:, 1] - 2 * f[:, 2] + 1.5 * f[:, 3])
     )
     # A periodic stencil wraps at both ends, along any axis.
-    points, index, weights = edges._wrap_arrays((0, -1), ((-1, -0.5), (1, 0.5)))
-    edges._gather(f, out, 1, points, index, weights)
+    table = edges._edge_table(*edges._wrap_arrays((0, -1), ((-1, -0.5), (1, 0.5))))
+    edges._edges(f, out, 1, table, 1.0)
     np.testing.assert_allclose(out[:, 0], 0.5 * (f[:, 1] - f[:, 3]))
     np.testing.assert_allclose(out[:, 3], 0.5 * (f[:, 0] - f[:, 2]))
     line = np.zeros(4)
-    edges._gather(f[1], line, 0, points, index, weights)
+    edges._edges(f[1], line, 0, table, 1.0)
     np.testing.assert_allclose(line[[0, 3]], out[1, [0, 3]])
+    # Zero weights are left out; a shorter row repeats its last term, masked:
+    # the infinity at f[2] is read by no stencil of these points.
+    rows = ((0, 0, (-1.5, 2.0, -0.5)), (1, -1, (-0.5, 0.0, 0.5)))
+    _, index, weights, pad = edges._stencil_arrays(rows)
+    assert index.tolist() == [[0, 1, 2], [0, 2, 2]]
+    assert weights.tolist() == [[-1.5, 2.0, -0.5], [-0.5, 0.5, 0.5]]
+    assert pad.tolist() == [[False, False, False], [False, False, True]]
+    g = np.array([1.0, 2.0, np.inf, 4.0])
+    line = np.zeros(4)
+    rows = ((0, 0, (1.0, 1.0, 0.0)), (3, -2, (-1.0, 0.0, 1.0)))
+    edges._edges(g, line, 0, edges._edge_table(*edges._stencil_arrays(rows)), 1.0)
+    assert line[[0, 3]].tolist() == [3.0, 4.0 - 2.0]
     # Per-point windows (coordinate grids): the last point, given as -1, reads
     # past the end, which wraps to the first point.
+    windows = with_edge_sums("edge_windows")
     w = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
     first = np.array([0, 0, 0, 0])
-    index, weights = edges._window_arrays(np.array([-1]), first, w)
+    index, weights = windows._window_arrays(np.array([-1]), first, w)
     assert index.tolist() == [[-1, 0]] and weights.tolist() == [[4.0, 40.0]]
+    windows._gather(f, out, 1, np.array([-1]), index, weights)
+    np.testing.assert_allclose(out[:, 3], 4.0 * f[:, 3] + 40.0 * f[:, 0])
 
 
 def test_lagrange_weights_are_the_exact_ones_and_coordinates_are_checked() -> None:

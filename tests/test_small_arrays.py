@@ -30,8 +30,17 @@ UNIFORM = (
 )
 
 
+def runtime(name: str) -> ModuleType:
+    """templates/runtime/<name>.py, with the ``_edge_sums`` it is included beside."""
+    module = load_file(template_dir() / "runtime" / f"{name}.py", f"small_{name}")
+    shared = load_file(template_dir() / "runtime" / "edge_sums.py", "small_edge_sums")
+    module._edge_sums = shared._edge_sums
+    return module
+
+
 def edges() -> ModuleType:
-    return load_file(template_dir() / "runtime" / "edges.py", "small_edges")
+    """The uniform-grid edges (runtime/edges.py)."""
+    return runtime("edges")
 
 
 def bits(a: np.ndarray) -> bytes:
@@ -56,15 +65,24 @@ def hostile(shape: tuple[int, ...], dtype: Any, seed: int) -> np.ndarray:
 
 
 def column_loop(
-    f: np.ndarray, axis: int, points: np.ndarray, index: np.ndarray, w: np.ndarray
+    f: np.ndarray,
+    axis: int,
+    points: np.ndarray,
+    index: np.ndarray,
+    w: np.ndarray,
+    pad: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The reference: out[p] = w[0, p]*f[index[0, p]], then + w[k, p]*f[index[k, p]]."""
+    """The reference: out[p] = w[0, p]*f[index[0, p]], then + w[k, p]*f[index[k, p]].
+
+    Columns where ``pad`` is True are no terms (a shorter stencil).
+    """
     g = np.moveaxis(f, axis, -1)
     result = np.zeros(g.shape, dtype=f.dtype)
     for p, point in enumerate(points):
         total = g[..., index[0, p]] * w[0, p]
         for k in range(1, index.shape[0]):
-            total = total + g[..., index[k, p]] * w[k, p]
+            if pad is None or not pad[k, p]:
+                total = total + g[..., index[k, p]] * w[k, p]
         result[..., point] = total
     return np.moveaxis(result, -1, axis)
 
@@ -94,7 +112,9 @@ def test_edge_sums_equal_the_column_loop_bit_for_bit(
         (-2, -1, (-1 / 2, 0.0, 1 / 2)),  # an explicit zero, a shorter row
         (-1, -4, (1 / 4, -4 / 3, 3.0, -4.0, 25 / 12)),
     )
-    points, index, weights, _ = e._edge_table(*e._stencil_arrays(rows))
+    points, index, weights, pad, _ = e._edge_table(*e._stencil_arrays(rows))
+    # The zero weight is left out; the shorter rows are padded, and only they.
+    assert pad is not None and pad.sum(axis=0).tolist() == [0, 0, 3, 0]
     scale = 1 / 0.3
     for axis in range(len(shape)):
         if shape[axis] != 19:
@@ -102,15 +122,16 @@ def test_edge_sums_equal_the_column_loop_bit_for_bit(
         f = hostile(shape, dtype, seed=axis)
         out = np.full(shape, 7, dtype=f.dtype)
         with np.errstate(all="ignore"):
-            e._edges(f, out, axis, (points, index, weights, {}), scale)
-            # The weights at the data's (real) precision, as the kernel rounds them.
+            e._edges(f, out, axis, (points, index, weights, pad, {}), scale)
+            # The weights at the data's (real) precision, as the kernel rounds
+            # them; the reference sums only the real terms of each row.
             w = (weights * scale).astype(np.finfo(f.dtype).dtype)
             if f.dtype.kind == "c":
-                expected = column_loop(f.real, axis, points, index, w) + 1j * (
-                    column_loop(f.imag, axis, points, index, w)
+                expected = column_loop(f.real, axis, points, index, w, pad) + 1j * (
+                    column_loop(f.imag, axis, points, index, w, pad)
                 )
             else:
-                expected = column_loop(f, axis, points, index, w)
+                expected = column_loop(f, axis, points, index, w, pad)
         got = np.take(out, points, axis=axis)
         want = np.take(expected, points, axis=axis).astype(f.dtype)
         assert bits(got) == bits(want), (dtype, shape, axis)
@@ -119,13 +140,41 @@ def test_edge_sums_equal_the_column_loop_bit_for_bit(
         assert (inside == 7).all()
 
 
+# (19, 3000) along axis 0 sums column by column (_edge_sums' large branch).
+@pytest.mark.parametrize("shape", [(19,), (4, 19), (19, 300), (19, 3000)])
+def test_a_padded_column_adds_nothing_whatever_f_holds_there(
+    shape: tuple[int, ...],
+) -> None:
+    # Point 0 reads f[0] and f[2] (its zero weight at f[1] is left out) and is
+    # padded to the width of point -1; f[1] holds inf, NaN and signed zeros.
+    e = edges()
+    rows = ((0, 0, (-1.0, 0.0, 1.0)), (-1, -2, (0.5, -2.0, 1.5)))
+    table = e._edge_table(*e._stencil_arrays(rows))
+    axis = shape.index(19)
+    for special in (np.inf, -np.inf, np.nan):
+        f = np.moveaxis(np.ones(shape), axis, -1) * np.arange(19.0) ** 2
+        f[..., 1] = special
+        f = np.moveaxis(f, -1, axis)
+        out = np.zeros(shape)
+        e._edges(f, out, axis, table, 1.0)
+        assert (np.take(out, 0, axis=axis) == 4.0).all(), special
+    # A -0.0 sum stays -0.0 (the padding is -0.0, not 0 * f).
+    f = np.ones(shape)
+    first = (slice(None),) * axis
+    f[(*first, 0)], f[(*first, 2)] = 0.0, -0.0  # -1 * 0.0 + 1 * -0.0 = -0.0
+    out = np.ones(shape)
+    e._edges(f, out, axis, table, 1.0)
+    assert bits(np.take(out, 0, axis=axis)) == bits(np.full(out.size // 19, -0.0))
+
+
 def test_gather_keeps_its_signature_and_numbers() -> None:
     # _gather(f, out, axis, points, index, weights, data_precision) with (points,
     # columns) arrays, as the coordinate-grid operators call it: float64
     # weights multiply float32 data at float64 unless data_precision.
-    e = edges()
+    e = runtime("edge_windows")
     f = hostile((6, 11), np.float32, seed=3)
-    points, index, weights = e._stencil_arrays(((0, 0, (0.1, 0.7, -0.3)),))
+    points = np.array([0])
+    index, weights = np.array([[0, 1, 2]]), np.array([[0.1, 0.7, -0.3]])
     for precise in (False, True):
         out = np.zeros_like(f)
         with np.errstate(all="ignore"):

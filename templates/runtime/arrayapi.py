@@ -52,23 +52,27 @@ def _xp_edge(f, i, first, weights, scale):
     """Point i (of the last axis) from the one-sided stencil on i + first, ...
 
     Returned with a last axis of length 1, to be concatenated; the sum runs in
-    the order of the NumPy backend's, for the same rounding.
+    the order of the NumPy backend's, for the same rounding: from the first
+    term (not from 0: 0 + -0.0 is 0.0, not the -0.0 sum), zero weights left
+    out (``0 * inf`` is NaN where the stencil reads no infinity).
     """
-    total = 0
+    total = None
     for k, weight in enumerate(weights):
         if weight:
             j = i + first + k
-            total = total + (weight * scale) * f[..., j : j + 1]
+            term = (weight * scale) * f[..., j : j + 1]
+            total = term if total is None else total + term
     return total
 
 
 def _xp_wrap(f, i, stencil, scale):
     """Point i from the (offset, weight) pairs with indices taken modulo n."""
     n = f.shape[-1]
-    total = 0
+    total = None
     for offset, weight in stencil:
         j = (i + offset) % n
-        total = total + (weight * scale) * f[..., j : j + 1]
+        term = (weight * scale) * f[..., j : j + 1]
+        total = term if total is None else total + term
     return total
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "_nd_axes",
     "_nd_blocks",
     "_nd_coefficient",
+    "_nd_folded",
     "_nd_frame",
     "_nd_output",
     "_nd_prepare",
@@ -191,6 +192,27 @@ def _nd_blocks(v, o, lo, hi, shift, block, fold=False):
         yield o_block, scratch, view
 
 
+def _nd_folded(interior):
+    """``interior(fold=True)``, its rows walked as one, without spurious warnings.
+
+    The rows' edge points that the folded walk computes from samples of the
+    neighbouring rows (then overwritten by the frame) can raise invalid-value
+    or overflow flags that no point of the result raises (inf - inf across the
+    seam). The walk runs with those flags noted rather than reported; only if
+    any were noted, and the caller's ``np.errstate`` reports them, does the
+    interior run again row by row (``fold=False``, the same numbers), so that
+    the kept points report theirs as the caller asked (warn, raise, ...), as
+    numpy.gradient would. Finite data never take the second walk.
+    """
+    noted = []
+    with np.errstate(invalid="call", over="call", call=lambda *flag: noted.append(1)):
+        interior(True)
+    if noted:
+        modes = np.geterr()
+        if modes["invalid"] != "ignore" or modes["over"] != "ignore":
+            interior(False)
+
+
 def _nd_rows(a):
     """Whether a's last two axes are C-ordered rows (foldable into one axis)."""
     return a.strides[-1] == a.itemsize and a.strides[-2] == a.shape[-1] * a.itemsize
@@ -239,8 +261,9 @@ def _nd_apply_1d(v, axis, table, h, start, stop, base, n):
         sign = (-1.0) ** table["derivative"] if near_high else 1.0
         total = 0
         for o, w in zip(nodes, values, strict=True):
-            index = i - o if near_high else i + o
-            total = total + (sign * w * scale) * take(index - base)
+            if w:  # a zero weight reads nothing (where 0 * inf is NaN)
+                index = i - o if near_high else i + o
+                total = total + (sign * w * scale) * take(index - base)
         result[(slice(None),) * (axis % v.ndim) + (i - start,)] = total
     return result
 

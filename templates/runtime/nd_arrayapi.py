@@ -138,8 +138,9 @@ def _ndx_apply_1d(xp, v, axis, table, h, start, stop, base, n):
         sign = (-1.0) ** table["derivative"] if near_high else 1.0
         total = 0
         for o, w in zip(nodes, values, strict=True):
-            index = i - o if near_high else i + o
-            total = total + (sign * w * scale) * take(index, index + 1)
+            if w:  # as in _nd_apply_1d: a zero weight reads nothing
+                index = i - o if near_high else i + o
+                total = total + (sign * w * scale) * take(index, index + 1)
         pieces.append(total)
         i += 1
     return pieces[0] if len(pieces) == 1 else xp.concat(pieces, axis=axis)
