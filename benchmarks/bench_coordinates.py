@@ -4,15 +4,21 @@ Run from the repository root::
 
     python benchmarks/bench_coordinates.py                  # n = 10**3 .. 10**7
     python benchmarks/bench_coordinates.py --max-exponent 8 # up to 10**8 (1.6 GB)
+    python benchmarks/bench_coordinates.py --sizes 4097 6000 8192 30000
+    python benchmarks/bench_coordinates.py --compare old/   # old/<module>.py too
 
 For each size, float64 ``f`` on a random non-uniform 1-D grid ``x``, in one
 process with interleaved rounds, the median time per call of
 ``generated/gradient.py`` ``gradient(f, x)`` and of ``numpy.gradient(f, x)``
 (both allocating their result) and their ratio (target: <= 1), and the same for
 ``generated/d1_nonuniform2.py`` against ``numpy.gradient(f, x, edge_order=2)``
-(the same stencils). Then, at the largest size, the peak memory each allocates
-beyond its result, measured with ``tracemalloc`` (numpy reports its array
-allocations to it), as a fraction of the array (target for ours: <= 5 %).
+(the same stencils). A second table: the accuracy-4 first derivatives
+``gradient4(f, x)`` and the periodic ``d1_periodic_x4(f, x, period)`` against
+``numpy.gradient(f, x)`` (with ``--compare DIR``, also the modules of those
+names in DIR, timed in the same rounds: before and after a change). Then, at
+the largest size, the peak memory each allocates beyond its result, measured
+with ``tracemalloc`` (numpy reports its array allocations to it), as a fraction
+of the array (target for ours: <= 5 %).
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import load_generated
+from common import load_file, load_generated
 
 
 def load(name: str) -> Callable[..., Any]:
@@ -61,31 +68,49 @@ def peak_beyond_result(run: Callable[[], Any], result_bytes: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-exponent", type=int, default=7)
+    parser.add_argument("--sizes", type=int, nargs="+", help="instead of 10**k")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--compare", type=Path, help="a folder of other modules")
     args = parser.parse_args()
     gradient = load("gradient")
     operator = load("d1_nonuniform2")
+    gradient4 = load("gradient4")
+    periodic = load("d1_periodic_x4")
+    others: dict[str, Callable[..., Any]] = {}
+    if args.compare is not None:
+        for name in ("gradient4", "d1_periodic_x4"):
+            module = load_file(args.compare / f"{name}.py", f"compared_{name}")
+            others[name] = getattr(module, name)
+    sizes = args.sizes or [10**e for e in range(3, args.max_exponent + 1)]
     rng = np.random.default_rng(0)
+    rows = []
+    for n in sizes:
+        x = np.cumsum(rng.uniform(0.5, 1.5, n))
+        f = np.sin(x * 0.01)
+        period = x[-1] - x[0] + 1.0
+        calls = max(1, 10**6 // n)
+        rounds = args.rounds if n < 10**7 else 3
+        candidates = {
+            "ours": lambda f=f, x=x: gradient(f, x),
+            "numpy": lambda f=f, x=x: np.gradient(f, x),
+            "operator": lambda f=f, x=x: operator(f, x),
+            "numpy2": lambda f=f, x=x: np.gradient(f, x, edge_order=2),
+            "gradient4": lambda f=f, x=x: gradient4(f, x),
+            "periodic": lambda f=f, x=x, p=period: periodic(f, x, p),
+        }
+        if others:
+            candidates["gradient4 (compared)"] = lambda f=f, x=x: others["gradient4"](
+                f, x
+            )
+            candidates["periodic (compared)"] = lambda f=f, x=x, p=period: others[
+                "d1_periodic_x4"
+            ](f, x, p)
+        rows.append((n, timings(candidates, rounds, calls)))
     print(
         f"{'n':>11}{'gradient':>12}{'numpy':>12}{'ratio':>8}"
         f"{'d1_nonuniform2':>16}{'numpy, edge_order=2':>21}{'ratio':>8}"
     )
-    for exponent in range(3, args.max_exponent + 1):
-        n = 10**exponent
-        x = np.cumsum(rng.uniform(0.5, 1.5, n))
-        f = np.sin(x * 0.01)
-        calls = max(1, 10**6 // n)
-        rounds = args.rounds if n < 10**7 else 3
-        result = timings(
-            {
-                "ours": lambda f=f, x=x: gradient(f, x),
-                "numpy": lambda f=f, x=x: np.gradient(f, x),
-                "operator": lambda f=f, x=x: operator(f, x),
-                "numpy2": lambda f=f, x=x: np.gradient(f, x, edge_order=2),
-            },
-            rounds,
-            calls,
-        )
+    for n, result in rows:
         ratio = result["ours"] / result["numpy"]
         ratio2 = result["operator"] / result["numpy2"]
         print(
@@ -93,15 +118,39 @@ def main() -> None:
             f"{ratio:>7.2f}×{result['operator'] * 1e3:>14.3f}ms"
             f"{result['numpy2'] * 1e3:>19.3f}ms{ratio2:>7.2f}×"
         )
+    names = [
+        "gradient4",
+        "periodic",
+        *(f"{k} (compared)" for k in ("gradient4", "periodic") if others),
+    ]
+    print(f"\n{'n':>11}" + "".join(f"{k + ' / numpy':>32}" for k in names))
+    for n, result in rows:
+        print(
+            f"{n:>11}"
+            + "".join(
+                f"{result[k] * 1e3:>21.3f}ms{result[k] / result['numpy']:>8.2f}×"
+                for k in names
+            )
+        )
+    n = sizes[-1]
+    x = np.cumsum(rng.uniform(0.5, 1.5, n))
+    f = np.sin(x * 0.01)
     size = f.nbytes
-    ours = peak_beyond_result(lambda: gradient(f, x), size)
-    theirs = peak_beyond_result(lambda: np.gradient(f, x), size)
-    op = peak_beyond_result(lambda: operator(f, x), size)
+    period = x[-1] - x[0] + 1.0
+    peaks = {
+        "gradient": peak_beyond_result(lambda: gradient(f, x), size),
+        "d1_nonuniform2": peak_beyond_result(lambda: operator(f, x), size),
+        "gradient4": peak_beyond_result(lambda: gradient4(f, x), size),
+        "d1_periodic_x4": peak_beyond_result(lambda: periodic(f, x, period), size),
+        "numpy.gradient": peak_beyond_result(lambda: np.gradient(f, x), size),
+    }
     print(
-        f"n = {n}: temporaries beyond the {size / 2**20:.0f} MiB result: gradient "
-        f"{ours / 2**20:.2f} MiB ({100 * ours / size:.1f} % of the array, target "
-        f"<= 5 %), d1_nonuniform2 {op / 2**20:.2f} MiB ({100 * op / size:.1f} %), "
-        f"numpy.gradient {theirs / 2**20:.0f} MiB ({100 * theirs / size:.0f} %)"
+        f"n = {n}: temporaries beyond the {size / 2**20:.0f} MiB result (target "
+        "<= 5 % of the array): "
+        + ", ".join(
+            f"{k} {v / 2**20:.2f} MiB ({100 * v / size:.1f} %)"
+            for k, v in peaks.items()
+        )
     )
 
 

@@ -568,7 +568,22 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         or (kernel.periodic and kernel.lo + kernel.hi > 0),
         "uses_lagrange": interior["weights"] is None
         or any(e["weights"] is None for e in edges),
+        "newton_half": _newton_half(kernel, interior["weights"] is None),
     }
+
+
+def _newton_half(kernel: CoordinateKernel, lagrange: bool) -> str:
+    """``half`` where a periodic line takes Newton's divided differences, else "".
+
+    The centred first derivative of ``2 * half + 1`` points (half >= 2) by
+    the Lagrange formula: runtime/newton.py gives the same polynomial's
+    derivative in about half the array passes.
+    """
+    half = kernel.lo
+    centred = kernel.first == -half and kernel.count == 2 * half + 1
+    if kernel.periodic and lagrange and kernel.derivative == 1 and centred:
+        return str(half) if half >= 2 else ""
+    return ""
 
 
 def _column_slice(start: int, stop_from_end: int) -> str:

@@ -145,8 +145,13 @@ def test_gradient_xp_long_lines_and_precomputed_weights(
     x = grid(n, seed=4)
     f = np.sin(x / 50)
     same(fast(torch.from_numpy(f), x), reference(f, x))
+    # One float64 line: Newton's divided differences on both sides, bit for
+    # bit; kept weights: the weighted sum on both sides.
     weights = module.gradient4_xp_weights(x)
-    same(fast(torch.from_numpy(f), weights), reference(f, x))
+    kept = sys.modules[reference.__module__].gradient4_weights(x)
+    same(fast(torch.from_numpy(f), weights), reference(f, kept))
+    short = grid(50, seed=6)
+    same(fast(torch.from_numpy(np.cos(short)), short), reference(np.cos(short), short))
     x32 = grid(40, seed=5, dtype=np.float32)
     f32 = np.cos(x32)
     same(fast(torch.from_numpy(f32), x32), reference(f32, x32))

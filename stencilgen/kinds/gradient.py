@@ -685,6 +685,12 @@ def context(entry: Entry, plan: Plan) -> dict[str, Any]:
         )
         ctx["interior_statements"] = _barycentric_statements(half, names)
     ctx["interior_names"] = ", ".join(names)
+    ctx["newton_note"] = (
+        ""
+        if half == 1
+        else ",\n    up to rounding for one float64 line, whose interior takes "
+        "Newton's\n    divided differences of f in the call"
+    )
     sum_formula = "out[i] = " + " + ".join(
         f"{n}[i] * {sample_text(k - half)}" for k, n in enumerate(names)
     )

@@ -8,7 +8,8 @@ reaches on each side) and ``_BLOCK``, and the stencil code ``_interior_weights``
 ``_edges_uniform``, ``_edges_nonuniform`` and the edge statements they run,
 ``_edges_uniform_at`` and ``_edges_nonuniform_at`` (and the same on Python
 floats, ``_edges_uniform_values`` and ``_edges_nonuniform_values``).
-The block splitter ``_blocks`` and ``_broadcast`` come from runtime/blocks.py.
+The block splitter ``_blocks`` and ``_broadcast`` come from runtime/blocks.py,
+the divided-difference line ``_newton_blocks`` from runtime/newton.py.
 """
 
 import numbers
@@ -362,6 +363,14 @@ def _interior_nonuniform(f, out, axis, grid):
         block = _BLOCK
     else:
         block = _BLOCK // 4 if _HALF == 1 else _BLOCK // 32
+    if _HALF > 1 and _newton_taken(f, out, grid):
+        # One float64 line, 5 points or more: Newton's divided differences
+        # (runtime/newton.py), about half the array passes of the weights.
+        x = grid.x
+        dx = grid.dx if grid.dx.shape[0] == n - 1 else None
+        points, block = (_HALF, n - _HALF), _BLOCK * 3 // 16
+        _newton_blocks(f, x, dx, out[_HALF : n - _HALF], points, _HALF, block)
+        return
     if f.ndim == 1 and n <= block and _sum_line(f, out, grid, work):
         return
     if f.ndim == 1 and n <= block:
@@ -385,6 +394,17 @@ def _interior_nonuniform(f, out, axis, grid):
             acc = np.empty(o.shape, dtype=work)
             _interior_sum(acc, np.empty(o.shape, dtype=work), view, weights)
             np.copyto(o, acc, casting="same_kind")
+
+
+def _newton_taken(f, out, grid):
+    """Whether the interior of f is one float64 line for ``_newton_blocks``.
+
+    A 1-D float64 f and out on float64 coordinates whose weights are computed
+    in the call (kept weights are applied as they are, as on every N-D array).
+    """
+    if f.ndim != 1 or grid.weights is not None:
+        return False
+    return f.dtype == out.dtype == grid.x.dtype == np.float64
 
 
 def _line_block(f, out, n):

@@ -19,7 +19,7 @@ numbers are those of the NumPy module.
 import array_api_compat
 import numpy as np
 
-__all__ = ["_xp_gradient", "_xp_input"]
+__all__ = ["_xp_gradient", "_xp_input", "_xp_newton"]
 
 # ---- included in generated modules from here ----
 
@@ -136,6 +136,10 @@ def _xp_nonuniform(xp, g, grid, dtype, device):
     """The interior on a coordinate grid: per-point weights, numpy's precision."""
     n = g.shape[-1]
     weights = grid.weights
+    line = _HALF > 1 and g.ndim == 1 and weights is None
+    if line and dtype == grid.x.dtype == np.float64:
+        # One float64 line: the divided differences of the NumPy path.
+        return _xp_newton(g, xp.asarray(grid.x, device=device), _HALF)
     if weights is None:
         weights = _interior_weights(grid.x, np.diff(grid.x), 0, n - 2 * _HALF)
     work = dtype
@@ -147,6 +151,35 @@ def _xp_nonuniform(xp, g, grid, dtype, device):
     w = [xp.asarray(np.asarray(a, dtype=work), device=device) for a in weights]
     total = _xp_interior_sum(g, w, n)
     return xp.astype(total, _xp_dtype(xp, dtype)) if work != dtype else total
+
+
+def _xp_newton(g, x, half):
+    """``_newton_line`` on arrays of another library, functionally.
+
+    The same operations in the same order (elementwise IEEE operations, each
+    rounded once): the numbers of the NumPy path, bit for bit.
+    """
+    top = 2 * half
+    m = g.shape[-1] - top
+    dx = x[1:] - x[:-1]
+    level = (g[1:] - g[:-1]) / dx
+    levels, spans = [level], [dx]
+    for k in range(2, top + 1):
+        span = x[k:] - x[:-k]
+        level = (level[1:] - level[:-1]) / span
+        levels.append(level)
+        if k <= half:
+            spans.append(span)
+    total = level[:m] * spans[half - 1][:m] + levels[top - 2][:m]
+    for k in range(top - 2, 0, -1):
+        r = (k + 1) // 2
+        left = slice(half - r, half - r + m)
+        if k % 2:
+            total = total * spans[r - 1][left] + levels[k - 1][left]
+        else:
+            right = slice(half, half + m)
+            total = levels[k - 1][left] - total * spans[r - 1][right]
+    return total
 
 
 def _xp_edges(xp, g, grid, edge_order, dtype, device):
