@@ -112,6 +112,64 @@ def _evenly_spaced(x, step):
     return True
 
 
+#: The dtype of the common case (``_line_gradient``).
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _line_gradient(f, varargs, edge_order):
+    """The gradient of one 1-D float64 array with one spacing, or None.
+
+    The common case (f a 1-D float64 ndarray, default axis, no ``out``; the
+    caller checks all but the dtype) without the general dispatch of
+    ``_gradient``: a Python or float64 step, or float64 coordinates of up to a
+    block of points, given to the functions ``_gradient`` would call, with the
+    same arguments: the same numbers. None (not taken) for anything else,
+    which ``_gradient`` then checks and computes.
+    """
+    if f.dtype != _FLOAT64:
+        return None
+    if type(edge_order) is not int or edge_order not in MIN_POINTS:
+        return None
+    n = f.shape[0]
+    if n < MIN_POINTS[edge_order]:
+        return None
+    if not varargs:
+        h = 1.0
+    elif len(varargs) == 1:
+        h = varargs[0]
+    else:
+        return None
+    kind = type(h)
+    if kind is float or kind is np.float64:
+        out = np.empty(n)
+        _interior_uniform(f, out, 0, np.float64(h))
+        if not _edges_uniform_floats(f, out, edge_order, float(h)):
+            _edges_uniform(f, out, 0, edge_order, h)
+        return out
+    if kind is not np.ndarray or h.ndim != 1 or h.dtype != _FLOAT64:
+        return None
+    if h.shape[0] != n or n > _BLOCK:
+        return None
+    x = h
+    dx = x[1:] - x[:-1]
+    out = np.empty(n)
+    # _grid's test of even spacing: two spacings that differ settle it.
+    first = dx.item(0)
+    same = first == dx.item(-1) and first == dx.item((n - 1) // 2)
+    if same and (dx == first).all():
+        _interior_uniform(f, out, 0, np.float64(first))
+        if not _edges_uniform_floats(f, out, edge_order, first):
+            _edges_uniform(f, out, 0, edge_order, np.float64(first))
+        return out
+    if _HALF > 1:
+        _newton_interior(f, x, dx, out)
+    else:
+        _interior_nonuniform(f, out, 0, GradientWeights(x, None, dx, None))
+    if not _edges_nonuniform_floats(f, out, edge_order, x, dx):
+        _edges_nonuniform(f, out, 0, edge_order, x, dx)
+    return out
+
+
 def _gradient(f, varargs, axis, edge_order, out):
     """The body of the module's gradient function (see its docstring)."""
     f = np.asanyarray(f)
@@ -366,10 +424,7 @@ def _interior_nonuniform(f, out, axis, grid):
     if _HALF > 1 and _newton_taken(f, out, grid):
         # One float64 line, 5 points or more: Newton's divided differences
         # (runtime/newton.py), about half the array passes of the weights.
-        x = grid.x
-        dx = grid.dx if grid.dx.shape[0] == n - 1 else None
-        points, block = (_HALF, n - _HALF), _BLOCK * 3 // 16
-        _newton_blocks(f, x, dx, out[_HALF : n - _HALF], points, _HALF, block)
+        _newton_interior(f, grid.x, grid.dx if grid.dx.shape[0] == n - 1 else None, out)
         return
     if f.ndim == 1 and n <= block and _sum_line(f, out, grid, work):
         return
@@ -405,6 +460,17 @@ def _newton_taken(f, out, grid):
     if f.ndim != 1 or grid.weights is not None:
         return False
     return f.dtype == out.dtype == grid.x.dtype == np.float64
+
+
+def _newton_interior(f, x, dx, out):
+    """The interior of one float64 line by ``_newton_blocks`` (dx: whole, or None)."""
+    n = f.shape[0]
+    o = out[_HALF : n - _HALF]
+    block = _BLOCK * 3 // 16
+    if dx is not None and n - 2 * _HALF <= block:
+        _newton_line(f, x, dx, o, _HALF)  # one block: the numbers of the blocks
+        return
+    _newton_blocks(f, x, dx, o, (_HALF, n - _HALF), _HALF, block)
 
 
 def _line_block(f, out, n):
@@ -444,6 +510,11 @@ def _edges_uniform_line(f, out, edge_order, h):
         h = float(h)
     elif kind is not float and kind is not int:
         return False
+    return _edges_uniform_floats(f, out, edge_order, h)
+
+
+def _edges_uniform_floats(f, out, edge_order, h):
+    """``_edges_uniform_line`` past its checks (h a Python number)."""
     try:
         _edges_uniform_values(_end_values(f), out, edge_order, h)
     except ZeroDivisionError:
@@ -461,16 +532,96 @@ def _edges_nonuniform_line(f, out, edge_order, x, dx):
         return False
     if dx.dtype != np.float64:
         return False
-    # Edge orders from 3 up weigh windows of 4 points or more, written in the
-    # displacements of x: the spacings only serve the 3-point windows.
-    spacings = _end_values(dx) if edge_order < 3 else dx
+    return _edges_nonuniform_floats(f, out, edge_order, x, dx)
+
+
+def _edges_nonuniform_floats(f, out, edge_order, x, dx):
+    """``_edges_nonuniform_line`` past its checks."""
     try:
-        _edges_nonuniform_values(
-            _end_values(f), out, edge_order, _end_values(x), spacings
-        )
+        if edge_order < 3:
+            # 3-point windows, in the spacings (numpy's formulas).
+            _edges_nonuniform_values(
+                _end_values(f), out, edge_order, x, _end_values(dx)
+            )
+            return True
+        # Windows of 4 points or more: divided differences of each end.
+        slopes, w = _END_SLOPES[edge_order], edge_order + 1
+        out[0], out[1] = slopes(f[:w].tolist(), x[:w].tolist())
+        out[-1], out[-2] = slopes(f[: -w - 1 : -1].tolist(), x[: -w - 1 : -1].tolist())
     except ZeroDivisionError:
         return False
     return True
+
+
+def _edges_newton_at(f, out, edge_order, x, at):
+    """``_edges_nonuniform_line``'s edges of edge_order >= 3, ``at(i)`` point i.
+
+    The same operations on f's slices (float64, as out and x; the x values as
+    Python floats): the numbers of a line, on every line of an N-D array.
+    """
+    slopes, w = _END_SLOPES[edge_order], edge_order + 1
+    left = x[:w].tolist()
+    right = x[: -w - 1 : -1].tolist()
+    out[at(0)], out[at(1)] = slopes([f[at(i)] for i in range(w)], left)
+    out[at(-1)], out[at(-2)] = slopes([f[at(-1 - i)] for i in range(w)], right)
+
+
+def _end_slopes3(f, x):
+    """The derivative at x[0] and x[1] of the cubic through (x[k], f[k]), k < 4.
+
+    By Newton's divided differences of the 4 points, d_k = f[x_0 .. x_k]:
+    p'(x_0) = d_1 + (x_0 - x_1) (d_2 + (x_0 - x_2) d_3),
+    p'(x_1) = d_1 + (x_1 - x_0) (d_2 + (x_1 - x_2) d_3). The polynomial of
+    the exact one-sided weights, rounded otherwise: within a few eps of the sum
+    of |w_k f_k| on uniform, random, clustered, geometric and nearly coincident
+    grids, where the weights' own sum lost hundreds (tests/test_gradient_lines.py).
+    Python floats, or f's values as float64 arrays (the same IEEE operations).
+    """
+    f0, f1, f2, f3 = f
+    x0, x1, x2, x3 = x
+    h1 = x1 - x0
+    h2 = x2 - x1
+    s20 = x2 - x0
+    a1 = (f1 - f0) / h1
+    b1 = (f2 - f1) / h2
+    c1 = (f3 - f2) / (x3 - x2)
+    a2 = (b1 - a1) / s20
+    b2 = (c1 - b1) / (x3 - x1)
+    a3 = (b2 - a2) / (x3 - x0)
+    return a1 - h1 * (a2 - s20 * a3), a1 + h1 * (a2 - h2 * a3)
+
+
+def _end_slopes4(f, x):
+    """``_end_slopes3`` for the quartic through 5 points (x[k], f[k]), k < 5.
+
+    p'(x_0) = d_1 + (x_0 - x_1) (d_2 + (x_0 - x_2) (d_3 + (x_0 - x_3) d_4)),
+    p'(x_1) = d_1 + (x_1 - x_0) (d_2 + (x_1 - x_2) (d_3 + (x_1 - x_3) d_4)).
+    """
+    f0, f1, f2, f3, f4 = f
+    x0, x1, x2, x3, x4 = x
+    h1 = x1 - x0
+    h2 = x2 - x1
+    s20 = x2 - x0
+    s21 = x3 - x1
+    s30 = x3 - x0
+    a1 = (f1 - f0) / h1
+    b1 = (f2 - f1) / h2
+    c1 = (f3 - f2) / (x3 - x2)
+    e1 = (f4 - f3) / (x4 - x3)
+    a2 = (b1 - a1) / s20
+    b2 = (c1 - b1) / s21
+    c2 = (e1 - c1) / (x4 - x2)
+    a3 = (b2 - a2) / s30
+    b3 = (c2 - b2) / (x4 - x1)
+    a4 = (b3 - a3) / (x4 - x0)
+    return (
+        a1 - h1 * (a2 - s20 * (a3 - s30 * a4)),
+        a1 + h1 * (a2 - h2 * (a3 - s21 * a4)),
+    )
+
+
+#: The end windows' derivatives of each edge_order from 3 up (``_end_slopes3``).
+_END_SLOPES = {3: _end_slopes3, 4: _end_slopes4}
 
 
 def _sum_line(f, out, grid, work):
