@@ -232,3 +232,16 @@ def test_the_common_case_skips_the_general_dispatch(name, monkeypatch):
         assert function(f, *args).shape == f.shape
     with pytest.raises(AssertionError, match="general path"):
         function(f, x, axis=0)
+
+
+@pytest.mark.parametrize("n", [12288 + 2, 12288 + 3, 20001, 131072 + 7])
+def test_long_coordinate_lines_in_blocks_are_numpys(grad, n):
+    # Beyond 12288 points, a line's interior goes in even blocks of at most
+    # 8192 points (beyond a block of the module, without whole spacings).
+    rng = np.random.default_rng(n)
+    x = np.cumsum(rng.uniform(0.5, 1.5, n))
+    f = np.sin(x / 40)
+    for e in (1, 2):
+        assert np.array_equal(
+            grad.gradient(f, x, edge_order=e), np.gradient(f, x, edge_order=e)
+        )

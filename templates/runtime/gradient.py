@@ -410,17 +410,24 @@ def _interior_nonuniform(f, out, axis, grid):
     work = out.dtype
     if out.dtype.kind in "fc" and grid.dx.dtype.kind in "fc":
         work = np.result_type(f.dtype, grid.dx.dtype)
-    # One line of f: weights per block. The 3-point stencil's temporaries
-    # are single rows: blocks of 32768 points. The wider ones keep their
-    # weights as the rows of one array (5 rows and their denominators for
-    # accuracy 4): blocks of 4096 points, whose temporaries (up to 160 KiB) the
-    # allocator reuses from call to call, where at 32768 points they were fresh
-    # pages on every call (gradient4(f, x) at 10^4 and 3·10^4 points measured
-    # 2.6-7.5x numpy.gradient, 1.2-2.8x at 4096).
+    # One line of f: weights per block, whose temporaries the allocator must
+    # reuse from call to call: fresh pages on every call cost more than the
+    # arithmetic. The wider stencils keep their weights as the rows of one
+    # array (5 rows and their denominators for accuracy 4): blocks of 4096
+    # points (at 32768, gradient4(f, x) at 10^4 and 3·10^4 points measured
+    # 2.6-7.5x numpy.gradient, 1.2-2.8x at 4096). The 3-point stencil's are
+    # single rows: one block up to 12288 points, else even blocks of at most
+    # 8192 (temporaries of at most 64 KiB). Blocks of 32768 points took
+    # gradient(f, x) 2.7-3.9x longer from 2·10^4 to 10^5 points (0.47-0.94 ms
+    # against 0.12-0.38 ms at 2·10^4 and 3·10^4), the same at 10^6.
     if grid.weights is not None:
         block = _BLOCK
+    elif _HALF > 1:
+        block = _BLOCK // 32
+    elif f.ndim == 1:
+        block = n if n <= 12288 else _even_block(n - 2 * _HALF, 8192)
     else:
-        block = _BLOCK // 4 if _HALF == 1 else _BLOCK // 32
+        block = _BLOCK // 4
     if _HALF > 1 and _newton_taken(f, out, grid):
         # One float64 line, 5 points or more: Newton's divided differences
         # (runtime/newton.py), about half the array passes of the weights.
