@@ -4,8 +4,8 @@ The common case (a 1-D float64 ndarray, one spacing or none, default axis, no
 ``out``) takes a short path past the general dispatch; it must give the
 general path's numbers bit for bit (and numpy.gradient's, for the accuracy-2
 ``gradient``), and it must be the path taken. The accuracy-4 module's wide
-edge windows (edge_order 3 and 4 on coordinates) are computed by Newton's
-divided differences of each end: checked against the exact one-sided
+edge windows (edge_order 3 and 4 on coordinates) take Lagrange's weights in
+barycentric form, in Python floats: checked against the exact one-sided
 weights (exact rationals of the float coordinates, applied to the float
 samples in exact arithmetic) within a few eps of the sum of |w_k f_k|, on
 every line of an N-D array with the numbers of the 1-D line.
