@@ -568,22 +568,22 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         or (kernel.periodic and kernel.lo + kernel.hi > 0),
         "uses_lagrange": interior["weights"] is None
         or any(e["weights"] is None for e in edges),
-        "newton_half": _newton_half(kernel, interior["weights"] is None),
+        "newton_plan": _newton_plan(kernel),
     }
 
 
-def _newton_half(kernel: CoordinateKernel, lagrange: bool) -> str:
-    """``half`` where a periodic line takes Newton's divided differences, else "".
+def _newton_plan(kernel: CoordinateKernel) -> str:
+    """``(derivative, lo, hi)`` where a float64 line takes Newton's divided differences.
 
-    The centred first derivative of ``2 * half + 1`` points (half >= 2) by
-    the Lagrange formula: runtime/newton.py gives the same polynomial's
-    derivative in about half the array passes.
+    Every interior window of consecutive points x[i - lo] .. x[i + hi] that
+    holds x[i] (lo, hi >= 0): runtime/newton.py gives the derivative of the
+    same interpolating polynomial as the weights in fewer array passes
+    (d2_nonuniform2: 13 against 31). Else "".
     """
-    half = kernel.lo
-    centred = kernel.first == -half and kernel.count == 2 * half + 1
-    if kernel.periodic and lagrange and kernel.derivative == 1 and centred:
-        return str(half) if half >= 2 else ""
-    return ""
+    lo, hi = -kernel.first, kernel.first + kernel.count - 1
+    if lo < 0 or hi < 0 or kernel.derivative < 1 or kernel.count < 2:
+        return ""
+    return f"({kernel.derivative}, {lo}, {hi})"
 
 
 def _column_slice(start: int, stop_from_end: int) -> str:
