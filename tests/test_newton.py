@@ -5,12 +5,15 @@ the one-sided ``d1_nonuniform2`` and ``d2_nonuniform2`` (any coordinate operator
 whose interior window is consecutive points around x_i: ``_newton_window`` for
 any derivative m >= 1 and window lo, hi) takes its interior derivative from the
 divided-difference table of the whole line: the derivative of the same
-interpolating polynomial as the Lagrange weights, rounded otherwise. Oracle: the engine's exact weights (``fd_weights`` on the float
-coordinates as exact rationals) applied to the float samples in exact
-arithmetic. The results must stay within a few eps of the sum of |w_k f_k| (the
-size of the terms any float evaluation adds) on uniform, random, clustered,
-geometric, nearly coincident, decreasing, offset, tiny and huge grids; blocks
-must give the numbers of the whole line bit for bit.
+interpolating polynomial as the Lagrange weights, rounded otherwise. Oracle: the
+engine's exact weights (``fd_weights`` on the float coordinates as exact
+rationals) applied to the float samples in exact arithmetic. The results must
+stay within a few eps of the sum of |w_k f_k| (the size of the terms any float
+evaluation adds; for derivatives m >= 2, of the larger of that and the Newton
+form's terms, which exceed it where short and long spacings alternate and f is
+rough) on uniform, random, clustered, geometric, nearly coincident,
+alternating, decreasing, offset, tiny and huge grids; blocks must give the
+numbers of the whole line bit for bit.
 """
 
 from __future__ import annotations
