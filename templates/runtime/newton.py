@@ -37,6 +37,7 @@ __all__ = [
     "_newton_values",
     "_newton_window",
     "_newton_windows",
+    "_periodic_extension",
 ]
 
 # ---- included in generated modules from here ----
@@ -86,7 +87,7 @@ def _newton_line(f, x, dx, out, half):
             np.subtract(table[k - 1, half - r : half - r + m], out, out=out)
 
 
-def _newton_window(f, x, dx, out, derivative, lo, hi):
+def _newton_window(f, x, dx, out, derivative, lo, hi, spans=None):
     """out[j] = derivative ``derivative`` at x[j + lo] of the interpolant of its window.
 
     The general case of ``_newton_line``: the window of output point j is
@@ -103,8 +104,12 @@ def _newton_window(f, x, dx, out, derivative, lo, hi):
 
     (e_r the elementary symmetric polynomials; m = 1: the Horner chain of
     ``_newton_line``, which serves that case with the same numbers).
+
+    ``spans``: the differences x[j + k] - x[j] of k = 1 .. lo + hi as the rows
+    of one array (row k - 1, at least m + lo + hi - k values), computed by
+    the caller in one step; else (None) from x and dx, level by level.
     """
-    if derivative == 1 and lo == hi:
+    if derivative == 1 and lo == hi and spans is None:
         _newton_line(f, x, dx, out, lo)
         return
     m = out.shape[0]
@@ -114,45 +119,59 @@ def _newton_window(f, x, dx, out, derivative, lo, hi):
     # Rows 0 .. top-1: the levels d_1 .. d_top; rows top .. top+reach-2 the
     # differences x[j + r] - x[j] of r = 2 .. reach, which weigh the sum. Those
     # of r > reach serve one division (in the row of the next level, or out).
-    table = np.empty((top + reach - 1, length - 1))
+    table = np.empty((top + (reach - 1 if spans is None else 0), length - 1))
     level = table[0]
+    kept = [None, dx if spans is None else spans[0, : length - 1]]
     np.subtract(f[1:], f[:-1], out=level)
-    np.divide(level, dx, out=level)
-    spans = [None, dx]
+    np.divide(level, kept[1], out=level)
     for k in range(2, top + 1):
-        if k <= reach:
-            span = table[top + k - 2, : length - k]
-            spans.append(span)
+        if spans is not None:
+            span = spans[k - 1, : length - k]
+            kept.append(span)
         else:
-            span = table[k, : length - k] if k < top else out
-        np.subtract(x[k:], x[:-k], out=span)
+            if k <= reach:
+                span = table[top + k - 2, : length - k]
+                kept.append(span)
+            else:
+                span = table[k, : length - k] if k < top else out
+            np.subtract(x[k:], x[:-k], out=span)
         below, level = level, table[k - 1, : length - k]
         np.subtract(below[1:], below[:-1], out=level)
         np.divide(level, span, out=level)
+    if derivative == 1 and top > 1:
+        # The Horner chain of _newton_line: d_top, then times a_k plus d_k.
+        c = table[top - 1, :m]
+        for k in range(top - 1, 0, -1):
+            r, on_left = nodes[k - 1]
+            start = starts[k]
+            if on_left:
+                np.multiply(c, kept[r][lo - r : lo - r + m], out=out)
+                np.add(out, table[k - 1, start : start + m], out=out)
+            else:
+                np.multiply(c, kept[r][lo : lo + m], out=out)
+                np.subtract(table[k - 1, start : start + m], out, out=out)
+            c = out
+        return
     a = []  # |a_l| of the nodes l = 1 .. top-1, views of the spans
     for r, on_left in nodes[: top - 1]:
-        a.append(spans[r][lo - r : lo - r + m] if on_left else spans[r][lo : lo + m])
+        a.append(kept[r][lo - r : lo - r + m] if on_left else kept[r][lo : lo + m])
     if top == derivative + 1:
         # One term past d_m: d_m + d_(m+1) * (a_1 + ... + a_m), the a_l added
         # from the left into the level d_1, which the sum does not read (one
         # array operation fewer than Horner's: m = 2 on 4 points, 12 in all).
         d = table[derivative - 1, starts[derivative] : starts[derivative] + m]
-        if derivative == 1:
-            np.multiply(table[top - 1, :m], a[0], out=out)
-            (np.add if nodes[0][1] else np.subtract)(d, out, out=out)
+        total = table[0, :m]
+        if nodes[0][1]:
+            (np.add if nodes[1][1] else np.subtract)(a[0], a[1], out=total)
+        elif nodes[1][1]:
+            np.subtract(a[1], a[0], out=total)
         else:
-            total = table[0, :m]
-            if nodes[0][1]:
-                (np.add if nodes[1][1] else np.subtract)(a[0], a[1], out=total)
-            elif nodes[1][1]:
-                np.subtract(a[1], a[0], out=total)
-            else:
-                np.negative(np.add(a[0], a[1], out=total), out=total)
-            for node in range(2, derivative):
-                add = np.add if nodes[node][1] else np.subtract
-                add(total, a[node], out=total)
-            np.multiply(table[top - 1, :m], total, out=out)
-            np.add(out, d, out=out)
+            np.negative(np.add(a[0], a[1], out=total), out=total)
+        for node in range(2, derivative):
+            add = np.add if nodes[node][1] else np.subtract
+            add(total, a[node], out=total)
+        np.multiply(table[top - 1, :m], total, out=out)
+        np.add(out, d, out=out)
     else:
         _newton_horner(table, a, nodes, starts, out, derivative)
     if derivative > 1:
@@ -279,9 +298,8 @@ def _newton_periodic(f, x, dx, step, out, plan, block):
     derivative, lo, hi = plan
     n = f.shape[0]
     if n <= block:
-        f = np.concatenate((f[n - lo :], f, f[:hi]))
-        x = np.concatenate((x[n - lo :] - step, x, x[:hi] + step))
-        _newton_window(f, x, x[1:] - x[:-1], out, derivative, lo, hi)
+        f, spans = _periodic_extension(f, x, step, lo, hi)
+        _newton_window(f, None, None, out, derivative, lo, hi, spans)
         return
     _newton_windows(f, x, dx, out[lo : n - hi], (lo, n - hi), plan, block)
     w = lo + hi
@@ -301,6 +319,25 @@ def _newton_periodic(f, x, dx, step, out, plan, block):
         if points.shape[0]:
             fs, xs = np.array(fs), np.array(xs)
             _newton_window(fs, xs, xs[1:] - xs[:-1], points, derivative, lo, hi)
+
+
+def _periodic_extension(f, x, step, lo, hi):
+    """A periodic line extended for ``_newton_window``: f and x's differences.
+
+    f extended by ``lo`` points one period away on the left and ``hi`` on the
+    right, and the differences x[j + k] - x[j], k = 1 .. lo + hi, of x so
+    extended (row k - 1; x continued by ``step``). x takes ``lo + hi`` more
+    points (any finite values: those differences are never read) so that its
+    rows x[k : k + length - 1] are views of one array: all differences in one
+    operation.
+    """
+    n = f.shape[0]
+    top = lo + hi
+    f = np.concatenate((f[n - lo :], f, f[:hi]))
+    x = np.concatenate((x[n - lo :] - step, x, x[:hi] + step, x[:top]))
+    size = x.itemsize
+    ahead = np.ndarray((top, n + top - 1), x.dtype, x, size, (size, size))
+    return f, np.subtract(ahead, x[: n + top - 1])
 
 
 def _newton_values(f, x, half):
