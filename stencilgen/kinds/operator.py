@@ -759,7 +759,7 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
                 "",
                 "A 1-D float64 f takes the interior from Newton's divided differences",
                 "of the whole line (the same polynomial's derivative in fewer array",
-                "passes; rounded otherwise, within a few eps of the terms' magnitudes).",
+                "passes; rounded otherwise, within a few eps of the terms' sizes).",
             ]
     if p.left or p.right:
         lines += ["", f"Edges (one-sided stencils of accuracy >= {c.accuracy}):", ""]
