@@ -531,15 +531,27 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         "",
     )
     edges = []
+    # The edge spacings are differences of Python floats read from the ends
+    # of x (head = x[:K], tail = x[-K:]): the IEEE subtractions of NumPy's
+    # scalars, without a scalar per term.
+    head = tail = 0
     for window in kernel.edges:
         point = window.point
         assert point is not None
 
         def spacing(k: int, p: int = point) -> str:
-            return f"float(x[{p + k + 1}] - x[{p + k}])"
+            ends = "head" if p >= 0 else "tail"
+            return f"{ends}[{p + k + 1}] - {ends}[{p + k}]"
 
         index = str(point) if point >= 0 else f"x.shape[0] - {-point}"
-        edges.append(_window_context(window, kernel.derivative, spacing, index))
+        context = _window_context(window, kernel.derivative, spacing, index)
+        edges.append(context)
+        if context["weights"] is not None:
+            start = point + window.first
+            if point >= 0:
+                head = max(head, start + window.count)
+            else:
+                tail = max(tail, -start)
     left = sum(1 for w in kernel.edges if w.point is not None and w.point >= 0)
     shift = kernel.lo if trimmed else 0
     return {
@@ -552,6 +564,8 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
         "interior": interior,
         "reads": [f"f[{_slice('lo', 'hi', o)}]" for o in kernel.views],
         "edges": edges,
+        "edge_head": str(head) if head else "",
+        "edge_tail": str(tail) if tail else "",
         "edge_points": _points_text(left, len(kernel.edges) - left)
         if kernel.edges
         else "",

@@ -254,6 +254,10 @@ def _newton_windows(f, x, dx, out, points, plan, block):
     """
     derivative, before, after = plan
     lo, hi = points
+    whole = lo == before and hi + after == f.shape[0]
+    if whole and hi - lo <= block and dx is not None:  # the line in one block
+        _newton_window(f, x, dx, out, derivative, before, after)
+        return
     block = _even_block(hi - lo, block)
     for start in range(lo, hi, block):
         stop = min(start + block, hi)
