@@ -1,28 +1,34 @@
-"""Centred first derivatives of one coordinate line by Newton's divided differences.
+"""Derivatives of one coordinate line by Newton's divided differences.
 
 Included verbatim (from the marker line on) in the generated modules whose
-coordinate-grid interior is the centred first derivative of 2 * half + 1 points
-(``gradient4``, periodic ``d1_periodic_x4``), for float64 lines.
+coordinate-grid interior window is a run of consecutive points holding its
+point, x_(i-lo) .. x_(i+hi) (``gradient4``, ``d1_nonuniform2``,
+``d2_nonuniform2``, periodic ``d1_periodic_x4``, ...), for float64 lines.
 
-The derivative at x_i of the polynomial through x_(i-half) .. x_(i+half) is
-that of its Newton form with the nodes taken outwards from x_i (x_i, x_(i-1),
-x_(i+1), x_(i-2), x_(i+2), ...). Each leading set of these nodes is a run of
-consecutive points, so its divided difference is an entry of the table of the
-whole line, d_k[j] = f[x_j .. x_(j+k)], which the overlapping windows of all
-points share. With a_k = x_i - (node k), the derivative is, by Horner,
+The derivative at x_i of the polynomial through the window is that of its
+Newton form with the nodes taken outwards from x_i (x_i, x_(i-1), x_(i+1),
+x_(i-2), ... while both sides have points, then the rest of the longer side).
+Each leading set of these nodes is a run of consecutive points, so its divided
+difference is an entry of the table of the whole line, d_k[j] = f[x_j ..
+x_(j+k)], which the overlapping windows of all points share. With a_l = x_i -
+(node l), derivative m is
+
+    m! * sum over k >= m of d_k * e_(k-m)(a_1, ..., a_(k-1))
+
+(e_r the elementary symmetric polynomials), by Horner's scheme; the centred
+first derivative of 2 * half + 1 points (``_newton_line``) is the chain
 
     d_1[i-1] + a_1 (d_2[i-1] + a_2 (d_3[i-2] + a_3 (d_4[i-2] + ...)))
 
-(five points: d_1[i-1] + a_1 (d_2[i-1] + a_2 (d_3[i-2] + a_3 d_4[i-2]))). The
-a_k are the differences of x that the table divides by: a_(2r-1) = x_i - x_(i-r)
-and a_(2r) = -(x_(i+r) - x_i). The table costs two array operations per level
-and one difference of x, the sum two per level: 17 passes for five points,
-where the Lagrange weights and their weighted sum take about 30. The same
-polynomial, so the same exact result as the Lagrange weights; rounded
-otherwise, within a few eps of the sum of |w_k f_k| on uniform, random,
-clustered, geometric and nearly coincident grids (tests/test_newton.py). The
-table holds f / h**k for k up to 2 * half, which must stay within the float64
-range (spacings h between about 1e-60 and 1e60 for f of order one).
+(five points: 17 array passes, where the Lagrange weights and their weighted
+sum take about 30), the second derivative on x_(i-1) .. x_(i+2)
+2 (d_2[i-1] + (a_1 + a_2) d_3[i-1]) (12 passes for 31). The a_k are the
+differences of x that the table divides by. The same polynomial, so the same
+exact result as the Lagrange weights; rounded otherwise, within a few eps of
+the larger of the sums of |w_k f_k| and of the Newton form's terms on
+uniform, random, clustered, geometric, nearly coincident, alternating and
+scaled grids (tests/test_newton.py). The table holds f / h**k for k up to
+lo + hi, which must stay within the float64 range.
 """
 
 import math
