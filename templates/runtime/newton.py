@@ -93,7 +93,7 @@ def _newton_line(f, x, dx, out, half):
             np.subtract(table[k - 1, half - r : half - r + m], out, out=out)
 
 
-def _newton_window(f, x, dx, out, derivative, lo, hi, spans=None):
+def _newton_window(f, x, dx, out, derivative, lo, hi):
     """out[j] = derivative ``derivative`` at x[j + lo] of the interpolant of its window.
 
     The general case of ``_newton_line``: the window of output point j is
@@ -110,12 +110,8 @@ def _newton_window(f, x, dx, out, derivative, lo, hi, spans=None):
 
     (e_r the elementary symmetric polynomials; m = 1: the Horner chain of
     ``_newton_line``, which serves that case with the same numbers).
-
-    ``spans``: the differences x[j + k] - x[j] of k = 1 .. lo + hi as the rows
-    of one array (row k - 1, at least m + lo + hi - k values), computed by
-    the caller in one step; else (None) from x and dx, level by level.
     """
-    if derivative == 1 and lo == hi and spans is None:
+    if derivative == 1 and lo == hi:
         _newton_line(f, x, dx, out, lo)
         return
     m = out.shape[0]
@@ -125,22 +121,18 @@ def _newton_window(f, x, dx, out, derivative, lo, hi, spans=None):
     # Rows 0 .. top-1: the levels d_1 .. d_top; rows top .. top+reach-2 the
     # differences x[j + r] - x[j] of r = 2 .. reach, which weigh the sum. Those
     # of r > reach serve one division (in the row of the next level, or out).
-    table = np.empty((top + (reach - 1 if spans is None else 0), length - 1))
+    table = np.empty((top + reach - 1, length - 1))
     level = table[0]
-    kept = [None, dx if spans is None else spans[0, : length - 1]]
     np.subtract(f[1:], f[:-1], out=level)
-    np.divide(level, kept[1], out=level)
+    np.divide(level, dx, out=level)
+    kept = [None, dx]
     for k in range(2, top + 1):
-        if spans is not None:
-            span = spans[k - 1, : length - k]
+        if k <= reach:
+            span = table[top + k - 2, : length - k]
             kept.append(span)
         else:
-            if k <= reach:
-                span = table[top + k - 2, : length - k]
-                kept.append(span)
-            else:
-                span = table[k, : length - k] if k < top else out
-            np.subtract(x[k:], x[:-k], out=span)
+            span = table[k, : length - k] if k < top else out
+        np.subtract(x[k:], x[:-k], out=span)
         below, level = level, table[k - 1, : length - k]
         np.subtract(below[1:], below[:-1], out=level)
         np.divide(level, span, out=level)
@@ -308,8 +300,8 @@ def _newton_periodic(f, x, dx, step, out, plan, block):
     derivative, lo, hi = plan
     n = f.shape[0]
     if n <= block:
-        f, spans = _periodic_extension(f, x, step, lo, hi)
-        _newton_window(f, None, None, out, derivative, lo, hi, spans)
+        f, x, steps = _periodic_extension(f, x, step, lo, hi)
+        _newton_window(f, x, steps, out, derivative, lo, hi)
         return
     _newton_windows(f, x, dx, out[lo : n - hi], (lo, n - hi), plan, block)
     w = lo + hi
@@ -332,22 +324,16 @@ def _newton_periodic(f, x, dx, step, out, plan, block):
 
 
 def _periodic_extension(f, x, step, lo, hi):
-    """A periodic line extended for ``_newton_window``: f and x's differences.
+    """A periodic line extended for ``_newton_window``: (f, x, steps).
 
-    f extended by ``lo`` points one period away on the left and ``hi`` on the
-    right, and the differences x[j + k] - x[j], k = 1 .. lo + hi, of x so
-    extended (row k - 1; x continued by ``step``). x takes ``lo + hi`` more
-    points (any finite values: those differences are never read) so that its
-    rows x[k : k + length - 1] are views of one array: all differences in one
-    operation.
+    f and x extended by ``lo`` points one period away on the left and ``hi``
+    on the right (x continued by ``step``), and the differences of x so
+    extended (they hold those of x, which its check reads).
     """
     n = f.shape[0]
-    top = lo + hi
     f = np.concatenate((f[n - lo :], f, f[:hi]))
-    x = np.concatenate((x[n - lo :] - step, x, x[:hi] + step, x[:top]))
-    size = x.itemsize
-    ahead = np.ndarray((top, n + top - 1), x.dtype, x, size, (size, size))
-    return f, np.subtract(ahead, x[: n + top - 1])
+    x = np.concatenate((x[n - lo :] - step, x, x[:hi] + step))
+    return f, x, x[1:] - x[:-1]
 
 
 def _newton_values(f, x, half):
