@@ -13,7 +13,8 @@ process with interleaved rounds, the median time per call of
 (both allocating their result) and their ratio (target: <= 1), and the same for
 ``generated/d1_nonuniform2.py`` against ``numpy.gradient(f, x, edge_order=2)``
 (the same stencils). A second table: the accuracy-4 first derivatives
-``gradient4(f, x)`` and the periodic ``d1_periodic_x4(f, x, period)`` against
+``gradient4(f, x)`` and the periodic ``d1_periodic_x4(f, x, period)``, the
+second derivative ``d2_nonuniform2(f, x)`` and ``d1_nonuniform2(f, x)`` against
 ``numpy.gradient(f, x)`` (with ``--compare DIR``, also the modules of those
 names in DIR, timed in the same rounds: before and after a change). Then, at
 the largest size, the peak memory each allocates beyond its result, measured
@@ -33,6 +34,15 @@ from typing import Any
 
 import numpy as np
 from common import load_file, load_generated
+
+# Modules timed from --compare DIR when there, and their rows' labels.
+COMPARED = ("gradient4", "d1_periodic_x4", "d2_nonuniform2", "d1_nonuniform2")
+LABELS = {
+    "gradient4": "gradient4",
+    "d1_periodic_x4": "periodic",
+    "d2_nonuniform2": "d2_nonuniform2",
+    "d1_nonuniform2": "operator",
+}
 
 
 def load(name: str) -> Callable[..., Any]:
@@ -76,11 +86,14 @@ def main() -> None:
     operator = load("d1_nonuniform2")
     gradient4 = load("gradient4")
     periodic = load("d1_periodic_x4")
+    second = load("d2_nonuniform2")
     others: dict[str, Callable[..., Any]] = {}
     if args.compare is not None:
-        for name in ("gradient4", "d1_periodic_x4"):
-            module = load_file(args.compare / f"{name}.py", f"compared_{name}")
-            others[name] = getattr(module, name)
+        for name in COMPARED:
+            path = args.compare / f"{name}.py"
+            if path.exists():
+                module = load_file(path, f"compared_{name}")
+                others[name] = getattr(module, name)
     sizes = args.sizes or [10**e for e in range(3, args.max_exponent + 1)]
     rng = np.random.default_rng(0)
     rows = []
@@ -97,14 +110,11 @@ def main() -> None:
             "numpy2": lambda f=f, x=x: np.gradient(f, x, edge_order=2),
             "gradient4": lambda f=f, x=x: gradient4(f, x),
             "periodic": lambda f=f, x=x, p=period: periodic(f, x, p),
+            "d2_nonuniform2": lambda f=f, x=x: second(f, x),
         }
-        if others:
-            candidates["gradient4 (compared)"] = lambda f=f, x=x: others["gradient4"](
-                f, x
-            )
-            candidates["periodic (compared)"] = lambda f=f, x=x, p=period: others[
-                "d1_periodic_x4"
-            ](f, x, p)
+        for name, op in others.items():
+            args_ = (f, x, period) if name == "d1_periodic_x4" else (f, x)
+            candidates[f"{LABELS[name]} (compared)"] = lambda op=op, a=args_: op(*a)
         rows.append((n, timings(candidates, rounds, calls)))
     print(
         f"{'n':>11}{'gradient':>12}{'numpy':>12}{'ratio':>8}"
@@ -121,14 +131,20 @@ def main() -> None:
     names = [
         "gradient4",
         "periodic",
-        *(f"{k} (compared)" for k in ("gradient4", "periodic") if others),
+        "d2_nonuniform2",
+        "operator",
+        *(f"{LABELS[k]} (compared)" for k in COMPARED if k in others),
     ]
-    print(f"\n{'n':>11}" + "".join(f"{k + ' / numpy':>32}" for k in names))
+    shown = {"operator": "d1_nonuniform2", "operator (compared)": "d1_nonuniform2 (c.)"}
+    print(
+        f"\n{'n':>11}"
+        + "".join(f"{shown.get(k, k) + ' / numpy(f, x)':>40}" for k in names)
+    )
     for n, result in rows:
         print(
             f"{n:>11}"
             + "".join(
-                f"{result[k] * 1e3:>21.3f}ms{result[k] / result['numpy']:>8.2f}×"
+                f"{result[k] * 1e3:>29.3f}ms{result[k] / result['numpy']:>8.2f}×"
                 for k in names
             )
         )
@@ -142,6 +158,7 @@ def main() -> None:
         "d1_nonuniform2": peak_beyond_result(lambda: operator(f, x), size),
         "gradient4": peak_beyond_result(lambda: gradient4(f, x), size),
         "d1_periodic_x4": peak_beyond_result(lambda: periodic(f, x, period), size),
+        "d2_nonuniform2": peak_beyond_result(lambda: second(f, x), size),
         "numpy.gradient": peak_beyond_result(lambda: np.gradient(f, x), size),
     }
     print(

@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/bench_small.py                 # n = 100 and 1000
     python benchmarks/bench_small.py --sizes 100 1000 10000
+    python benchmarks/bench_small.py --compare old/  # old/<name>.py alongside
 
 For each size, in one process with interleaved rounds (every round times every
 candidate, so load drifting on a shared machine hits all alike), the median time
@@ -38,11 +39,12 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
-from common import load_generated
+from common import load_file, load_generated
 
 from stencilgen import fd_weights
 
@@ -86,7 +88,9 @@ def ratio(times: dict[str, list[float]], name: str, reference: str) -> float:
     )
 
 
-def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, float]]:
+def group(
+    n: int, rounds: int, batch: float, compare: Path | None = None
+) -> list[tuple[str, float, float, float]]:
     rng = np.random.default_rng(0)
     x = np.cumsum(rng.uniform(0.5, 1.5, n))
     f = np.sin(x)
@@ -123,6 +127,15 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
         candidates[f"{name}(f, x)"] = lambda op=op: op(f, x)
     periodic = load("d1_periodic_x4").d1_periodic_x4
     candidates["d1_periodic_x4(f, x, period)"] = lambda: periodic(f, x, x[-1] + 1.0)
+    # --compare DIR: the coordinate-grid modules of DIR in the same rounds.
+    for name in ("d1_nonuniform2", "d2_nonuniform2", "d1_periodic_x4"):
+        path = compare / f"{name}.py" if compare is not None else None
+        if path is None or not path.exists():
+            continue
+        op = getattr(load_file(path, f"compared_{name}"), name)
+        args = (f, x, x[-1] + 1.0) if "periodic" in name else (f, x)
+        label = f"{name}(f, x{', period' if 'periodic' in name else ''}) (compared)"
+        candidates[label] = lambda op=op, args=args: op(*args)
     runs = measure(candidates, rounds, batch)
     times = {name: statistics.median(t) for name, t in runs.items()}
     rows = []
@@ -145,11 +158,11 @@ def group(n: int, rounds: int, batch: float) -> list[tuple[str, float, float, fl
         f"np.convolve {times['np.convolve 9-point'] * 1e6:.1f} µs"
     )
     print(
-        f"  {'candidate':<32}{'time':>12} {'vs ref':>8}{'vs numpy.gradient(f, x)':>25}"
+        f"  {'candidate':<42}{'time':>12} {'vs ref':>8}{'vs numpy.gradient(f, x)':>25}"
     )
     for name, seconds, factor, to_x in rows:
         extra = f"{to_x:>24.2f}×" if "(f, x" in name and "gradient" not in name else ""
-        print(f"  {name:<32}{seconds * 1e6:>9.1f} µs {factor:>7.2f}×{extra}")
+        print(f"  {name:<42}{seconds * 1e6:>9.1f} µs {factor:>7.2f}×{extra}")
     return rows
 
 
@@ -160,9 +173,12 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=float, default=5e-4, help="seconds per candidate per round"
     )
+    parser.add_argument(
+        "--compare", type=Path, help="a folder of other coordinate-grid modules"
+    )
     args = parser.parse_args()
     for n in args.sizes:
-        group(n, args.rounds, args.batch)
+        group(n, args.rounds, args.batch, args.compare)
 
 
 if __name__ == "__main__":

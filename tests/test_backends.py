@@ -145,6 +145,12 @@ def test_bundled_backend_modules_match_their_numpy_twins() -> None:
         numba_nonuniform.d1_nonuniform2_numba_apply(f, w),
         nonuniform.d1_nonuniform2(f, x),
     )
+    # A float64 line: both take Newton's divided differences (runtime/newton.py).
+    line = f[3]
+    np.testing.assert_array_equal(
+        numba_nonuniform.d1_nonuniform2_numba(line, x),
+        nonuniform.d1_nonuniform2(line, x),
+    )
 
 
 def test_backend_modules_take_dask_and_xarray_too() -> None:

@@ -1,9 +1,11 @@
 """The 1-D path of the coordinate-grid operators (issue 12, items 2 and 3).
 
 A 1-D array is computed on its own path: weights block by block where they are
-applied, edges in Python floats, periodic lines in one step. Its numbers must be
+applied, edges in Python floats, periodic lines in one step; a float64 line
+takes Newton's divided differences (runtime/newton.py). Its numbers must be
 those of the weights-and-apply path every other array takes, bit for bit, for
-every dtype and on every length (one block, several blocks, coordinates too long
+every other dtype (float64: the interior to rounding, the edges bit for bit),
+on every length (one block, several blocks, coordinates too long
 to difference at once); its temporaries must stay block-sized; and the barycentric
 weights of wide windows must be the exact ones up to rounding.
 """
@@ -67,18 +69,27 @@ def test_a_line_is_bitwise_the_weights_and_apply_path(name: str, dtype: type) ->
 def _same_numbers(name: str, f: np.ndarray, w: Any, line: Any, row: Any) -> None:
     """The line's numbers against the general path's.
 
-    Bit for bit; a float64 periodic line (Newton's divided differences,
-    runtime/newton.py) within a few eps of the sum of |w_k f_k|.
+    Bit for bit; a float64 line (Newton's divided differences,
+    runtime/newton.py) within a few eps of the sum of |w_k f_k|, its one-sided
+    edge points (the weights) bit for bit.
     """
     line, row = np.asarray(line), np.asarray(row)
     assert line.dtype == row.dtype
-    if name != "d1_periodic_x4" or f.dtype != np.float64:
+    if f.dtype != np.float64:
         np.testing.assert_array_equal(line, row)
         return
     n = f.shape[0]
     index = (np.arange(n)[:, None] + w.first[:, None] + np.arange(w.w.shape[0])) % n
     scale = np.abs(w.w.T * f[index]).sum(axis=1)
     assert (np.abs(line - row) <= 8 * np.finfo(float).eps * scale).all()
+    if "periodic" not in name:  # the one-sided edges: the weights, in Python floats
+        ends = [p % n for p in _edge_points(w)]
+        np.testing.assert_array_equal(line[ends], row[ends])
+
+
+def _edge_points(w: Any) -> list[int]:
+    """The points whose window starts elsewhere than the interior's."""
+    return [int(p) for p in np.flatnonzero(w.first != np.median(w.first))]
 
 
 @pytest.mark.parametrize("name", NAMES)

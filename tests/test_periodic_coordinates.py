@@ -139,3 +139,25 @@ def test_long_lines_block_by_block(
         np.testing.assert_allclose(px.d1_periodic_x4(f, x, period), whole, atol=1e-12)
     with pytest.raises(ValueError, match="longer than the span"):
         px.d1_periodic_x4(f, x, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({3: 0.1}, "strictly monotonic"),
+        ({3: np.nan}, "must be finite"),
+        ({0: np.nan}, "must be finite"),
+        ({-1: np.inf}, "must be finite"),
+    ],
+)
+def test_bad_coordinates_of_a_short_float64_line(
+    px: ModuleType, change: dict, message: str
+) -> None:
+    # The short float64 line checks x's steps on the differences the divided
+    # differences take: the messages of every other path.
+    x = np.linspace(0.0, 1.5, 8, endpoint=False)
+    for index, value in change.items():
+        x[index] = value
+    for f in (np.ones(8), np.ones(8, np.float32), np.ones((2, 8))):
+        with pytest.raises(ValueError, match=message):
+            px.d1_periodic_x4(f, x, 2.0)

@@ -754,16 +754,13 @@ def _docstring(entry: Entry, p: Plan, coordinates: bool) -> list[str]:
                 "prod(node_j - node_l) of the engine (stencilgen.taylor), evaluated "
                 "per point.",
             ]
-            half = len(c.offsets) // 2
-            centred = list(c.offsets) == list(range(-half, half + 1))
-            if c.boundary == "periodic" and c.derivative == 1 and centred and half > 1:
-                lines += [
-                    "A 1-D float64 f takes the same polynomial's derivative from "
-                    "Newton's",
-                    "divided differences of the whole line (fewer array passes; "
-                    "rounded",
-                    "otherwise, within a few eps of the sum of |w_k f_k|).",
-                ]
+        if c.derivative >= 1 and c.offsets[0] <= 0 <= c.offsets[-1]:
+            lines += [
+                "",
+                "A 1-D float64 f takes the interior from Newton's divided differences",
+                "of the whole line (the same polynomial's derivative in fewer array",
+                "passes; rounded otherwise, within a few eps of the terms' sizes).",
+            ]
     if p.left or p.right:
         lines += ["", f"Edges (one-sided stencils of accuracy >= {c.accuracy}):", ""]
         for edge in (*p.left, *p.right):

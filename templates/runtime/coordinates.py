@@ -9,7 +9,9 @@ import numpy as np
 
 __all__ = [
     "_check_coordinates",
+    "_check_steps",
     "_checked",
+    "_coordinate_array",
     "_lagrange",
     "_lagrange_window",
     "_period_step",
@@ -31,35 +33,53 @@ def _checked(x, min_points, name, whole=False):
     2**17 points) or ``whole``, else ``(x, None)``: long x is checked block by
     block, for a few block-sized temporaries.
     """
-    x = np.asarray(x)
-    if x.dtype.kind == "c":
-        raise ValueError(f"{name}: the coordinates must be real, got {x.dtype}")
-    x = x.astype(np.float64, copy=False)
+    x = _coordinate_array(x, min_points, name)
+    n = x.shape[0]
+    short = whole or n <= 1 << 17
+    step = max(n - 1, 1) if short else 1 << 17
+    dx = None
+    for start in range(0, n - 1, step):
+        stop = min(start + step, n - 1)
+        dx = x[start + 1 : stop + 1] - x[start:stop]
+        _check_steps(x, dx, name)
+    return x, (dx if short else None)
+
+
+def _coordinate_array(x, min_points, name):
+    """Return x as 1-D float64 of min_points or more (two or more), finite ends.
+
+    The steps are left to ``_check_steps``.
+    """
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        x = np.asarray(x)
+        if x.dtype.kind == "c":
+            raise ValueError(f"{name}: the coordinates must be real, got {x.dtype}")
+        x = x.astype(np.float64, copy=False)
     if x.ndim != 1:
         raise ValueError(f"{name}: x must be 1-D coordinates, got {x.ndim} dimensions")
     n = x.shape[0]
     if n < min_points:
         raise ValueError(f"{name} needs at least {min_points} coordinates, got {n}")
-    # Strictly monotonic in the direction of its ends (NaN compares false),
-    # with finite ends: then all finite. One reduction per block.
-    increasing = bool(x[-1] > x[0])
-    reduce = np.minimum.reduce if increasing else np.maximum.reduce
-    short = whole or n <= 1 << 17
-    step = max(n - 1, 1) if short else 1 << 17
-    dx = None
-    ok = n > 1 and math.isfinite(x[0] + x[-1])
-    for start in range(0, n - 1, step):
-        stop = min(start + step, n - 1)
-        dx = x[start + 1 : stop + 1] - x[start:stop]
-        extreme = reduce(dx)
-        if not (extreme > 0 if increasing else extreme < 0):
-            ok = False
-            break
-    if not ok:
-        if not np.all(np.isfinite(x)):
-            raise ValueError(f"{name}: the coordinates must be finite")
-        raise ValueError(f"{name}: the coordinates must be strictly monotonic")
-    return x, (dx if short else None)
+    if n < 2 or not math.isfinite(x.item(0) + x.item(-1)):
+        _check_steps(x, x[:0], name)  # raises
+    return x
+
+
+def _check_steps(x, steps, name):
+    """Raise unless x is strictly monotonic with finite ends, from its steps.
+
+    ``steps``: differences of x (some or all), which must all have the sign
+    of x[-1] - x[0] (NaN compares false).
+    """
+    first, last = x.item(0), x.item(-1)
+    increasing = last > first
+    if steps.shape[0] and math.isfinite(first + last):
+        extreme = (np.minimum.reduce if increasing else np.maximum.reduce)(steps)
+        if extreme > 0 if increasing else extreme < 0:
+            return
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name}: the coordinates must be finite")
+    raise ValueError(f"{name}: the coordinates must be strictly monotonic")
 
 
 def _period_step(x, period, name):
@@ -68,20 +88,22 @@ def _period_step(x, period, name):
     The period must be a real number longer than the span of x, so that x
     extended by its points one period away stays strictly monotonic.
     """
-    value = np.asarray(period)
-    if value.ndim or value.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name}: period must be a real number, got {type(period).__name__}"
-        )
-    period = float(value)
-    span = abs(x[-1] - x[0])
+    if not isinstance(period, float):  # Python and NumPy float64 as they are
+        value = np.asarray(period)
+        if value.ndim or value.dtype.kind not in "iuf":
+            raise TypeError(
+                f"{name}: period must be a real number, got {type(period).__name__}"
+            )
+    period = float(period)
+    first, last = x.item(0), x.item(-1)
+    span = abs(last - first)
     if not (math.isfinite(period) and period > span):
         raise ValueError(
             f"{name}: the period must be finite and longer than the span of the "
             f"coordinates ({span}), got {period}; give the length of one period "
             "(x[0] + period is the point after x[-1])"
         )
-    return period if x[-1] > x[0] else -period
+    return period if last > first else -period
 
 
 def _periodic_coordinates(x, period, before, after, name):
