@@ -171,6 +171,29 @@ def test_periodic_line_is_the_exact_weights_up_to_rounding(name: str) -> None:
         _check(got, fe, ext, range(2, n + 2), -2, 5)
 
 
+@pytest.mark.parametrize("name", list(_grids(5)))
+def test_unrolled_periodic_line_is_newtons_line_bit_for_bit(newton, name) -> None:
+    # templates/runtime/newton_periodic.py unrolls _newton_line (half = 2):
+    # the same operations in the same order, so the same numbers.
+    periodic = load_file(ROOT / "templates/runtime/newton_periodic.py", "rt_np5")
+    checked = []
+    for n in (5, 6, 33):
+        x = _grids(n)[name]
+        step = (x[-1] - x[0]) * (1 + 1 / n)
+        fe_x = np.concatenate((x[-2:] - step, x, x[:2] + step))
+        for f in _samples(x, n):
+            got = np.empty(n)
+            periodic._newton_periodic5(
+                f, x, step, got, lambda *a: checked.append(a), "d"
+            )
+            want = np.empty(n)
+            fe = np.concatenate((f[-2:], f, f[:2]))
+            newton._newton_line(fe, fe_x, fe_x[1:] - fe_x[:-1], want, 2)
+            assert np.array_equal(got, want, equal_nan=True), (name, n)
+            _, steps, _ = checked[-1]
+            assert np.array_equal(steps, x[1:] - x[:-1])
+
+
 def test_wider_windows_are_the_exact_weights_up_to_rounding(newton) -> None:
     # The runtime serves any half width: 7 and 9 points.
     n = 30
