@@ -23,34 +23,40 @@ def _newton_periodic5(f, x, step, out, check, name):
     table whose rows hold dx too: five points' Newton chain without the
     loop's Python (about 2-3 us of a 20-40 us call at 10^3-10^4 points).
     """
-    sub, div, mul = np.subtract, np.divide, np.multiply
+    sub, div, mul, add = np.subtract, np.divide, np.multiply, np.add
     n = f.shape[0]
     length = n + 4
-    f = np.concatenate((f[n - 2 :], f, f[:2]))
-    xe = np.concatenate((x[n - 2 :] - step, x, x[:2] + step))
+    # f and x extended in one copy; x's ends continued in place (x -/+ step).
+    fx = np.concatenate((f[n - 2 :], f, f[:2], x[n - 2 :], x, x[:2]))
+    f, xe = fx[:length], fx[length:]
+    end = xe[:2]
+    end -= step
+    end = xe[n + 2 :]
+    end += step
+    # Positional out= (a few hundredths of a us less per call than keyword).
     dx, d1, d2, d3, d4, s2 = np.empty((6, length - 1))
-    sub(xe[1:], xe[:-1], out=dx)
+    sub(xe[1:], xe[:-1], dx)
     check(x, dx[2 : n + 1], name)
-    sub(f[1:], f[:-1], out=d1)
-    div(d1, dx, out=d1)
+    sub(f[1:], f[:-1], d1)
+    div(d1, dx, d1)
     s2 = s2[: length - 2]
-    sub(xe[2:], xe[:-2], out=s2)
+    sub(xe[2:], xe[:-2], s2)
     d2 = d2[: length - 2]
-    sub(d1[1:], d1[:-1], out=d2)
-    div(d2, s2, out=d2)
+    sub(d1[1:], d1[:-1], d2)
+    div(d2, s2, d2)
     s3 = d4[: length - 3]  # x[j + 3] - x[j], until d4 takes its row
-    sub(xe[3:], xe[:-3], out=s3)
+    sub(xe[3:], xe[:-3], s3)
     d3 = d3[: length - 3]
-    sub(d2[1:], d2[:-1], out=d3)
-    div(d3, s3, out=d3)
-    sub(xe[4:], xe[:-4], out=out)  # x[j + 4] - x[j]: d4's divisor
+    sub(d2[1:], d2[:-1], d3)
+    div(d3, s3, d3)
+    sub(xe[4:], xe[:-4], out)  # x[j + 4] - x[j]: d4's divisor
     d4 = d4[:n]
-    sub(d3[1:], d3[:-1], out=d4)
-    div(d4, out, out=d4)
+    sub(d3[1:], d3[:-1], d4)
+    div(d4, out, d4)
     # Horner: d_3[i-2] + a_3 d_4, d_2[i-1] - a_2 (...), d_1[i-1] + a_1 (...).
-    mul(d4, s2[:n], out=out)
-    np.add(out, d3[:n], out=out)
-    mul(out, dx[2 : n + 2], out=out)
-    sub(d2[1 : n + 1], out, out=out)
-    mul(out, dx[1 : n + 1], out=out)
-    np.add(out, d1[1 : n + 1], out=out)
+    mul(d4, s2[:n], out)
+    add(out, d3[:n], out)
+    mul(out, dx[2 : n + 2], out)
+    sub(d2[1 : n + 1], out, out)
+    mul(out, dx[1 : n + 1], out)
+    add(out, d1[1 : n + 1], out)
