@@ -17,6 +17,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tracemalloc
+from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
@@ -94,6 +97,59 @@ def random_samples(shape: tuple[int, ...], dtype: object, seed: int = 0) -> np.n
     if np.dtype(dtype).kind == "c":
         f = f + 1j * rng.standard_normal(shape)
     return f.astype(dtype)
+
+
+def coordinate_grids(n: int) -> dict[str, np.ndarray]:
+    """Hostile and ordinary coordinate arrays of ``n`` points, by name."""
+    rng = np.random.default_rng(n)
+    random = np.cumsum(rng.uniform(0.5, 1.5, n))
+    return {
+        "uniform": np.linspace(0.0, 1.0, n),
+        "random": random,
+        "clustered": np.tanh(np.linspace(-3.0, 3.0, n)),
+        "geometric": np.cumsum(1.3 ** np.arange(n)),
+        "steep geometric": np.cumsum(3.0 ** np.arange(n)),
+        "nearly coincident": np.cumsum(np.where(np.arange(n) % 3 == 0, 1e-9, 1.0)),
+        "alternating": np.cumsum(np.where(np.arange(n) % 2 == 0, 1e-3, 1.0)),
+        "decreasing": -np.cumsum(rng.uniform(0.01, 10.0, n)),
+        "offset": 1e6 + random,
+        "tiny": 1e-50 * random,
+        "huge": 1e50 * random,
+    }
+
+
+def lagrange_weights(nodes: list[Fraction], c: int) -> list[Fraction]:
+    """Exact first-derivative weights at ``nodes[c]``: the Lagrange basis' derivatives.
+
+    The engine's ``fd_weights`` limits its offsets to 64-bit numbers, which the
+    exact values of float coordinates exceed; tests check this formula against it.
+    """
+    weights = []
+    for k, t in enumerate(nodes):
+        if k == c:
+            weights.append(sum(1 / (t - u) for j, u in enumerate(nodes) if j != k))
+            continue
+        numerator, denominator = Fraction(1), Fraction(1)
+        for j, u in enumerate(nodes):
+            if j != k:
+                denominator *= t - u
+                if j != c:
+                    numerator *= nodes[c] - u
+        weights.append(numerator / denominator)
+    return weights
+
+
+def peak_temporaries(op: Callable[..., np.ndarray], *args: object) -> int:
+    """Peak bytes ``op(*args)`` allocates beyond its result (after a warm-up call)."""
+    op(*args)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = op(*args)
+        return tracemalloc.get_traced_memory()[1] - before - result.nbytes
+    finally:
+        tracemalloc.stop()
 
 
 def examples(full: int) -> int:

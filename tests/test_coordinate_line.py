@@ -12,7 +12,6 @@ weights of wide windows must be the exact ones up to rounding.
 
 from __future__ import annotations
 
-import tracemalloc
 from fractions import Fraction
 from types import ModuleType
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy
-from conftest import ROOT, load_file, load_generated
+from conftest import ROOT, load_file, load_generated, peak_temporaries
 
 from stencilgen import fd_weights
 
@@ -136,15 +135,7 @@ def test_temporaries_stay_within_five_percent_of_a_long_line(name: str) -> None:
     x = np.linspace(0.0, 1.0, n) + np.sin(np.arange(n)) * 1e-8
     f = np.sin(x)
     args = _args(name, x)
-    op(f, *args)  # warm up
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = op(f, *args)
-        peak = tracemalloc.get_traced_memory()[1] - before - result.nbytes
-    finally:
-        tracemalloc.stop()
+    peak = peak_temporaries(op, f, *args)
     assert peak <= 0.05 * f.nbytes, peak / f.nbytes
 
 

@@ -19,7 +19,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from conftest import load_generated
+from conftest import coordinate_grids, lagrange_weights, load_generated
 
 EPS = np.finfo(float).eps
 
@@ -39,56 +39,21 @@ def grad4_xp() -> ModuleType:
     return load_generated("gradient4_xp", "lines_gradient4_xp")
 
 
-def _grids(n: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(n)
-    random = np.cumsum(rng.uniform(0.5, 1.5, n))
-    return {
-        "uniform": np.linspace(0.0, 1.0, n),
-        "random": random,
-        "clustered": np.tanh(np.linspace(-3.0, 3.0, n)),
-        "geometric": np.cumsum(1.3 ** np.arange(n)),
-        "steep geometric": np.cumsum(3.0 ** np.arange(n)),
-        "nearly coincident": np.cumsum(np.where(np.arange(n) % 3 == 0, 1e-9, 1.0)),
-        "alternating": np.cumsum(np.where(np.arange(n) % 2 == 0, 1e-3, 1.0)),
-        "decreasing": -np.cumsum(rng.uniform(0.01, 10.0, n)),
-        "offset": 1e6 + random,
-        "tiny": 1e-50 * random,
-        "huge": 1e50 * random,
-    }
-
-
-def _one_sided(nodes: list[Fraction], c: int) -> list[Fraction]:
-    """Exact first-derivative weights at node c: the Lagrange basis' derivatives."""
-    weights = []
-    for k, t in enumerate(nodes):
-        if k == c:
-            weights.append(sum(1 / (t - u) for j, u in enumerate(nodes) if j != k))
-            continue
-        numerator, denominator = Fraction(1), Fraction(1)
-        for j, u in enumerate(nodes):
-            if j != k:
-                denominator *= t - u
-                if j != c:
-                    numerator *= nodes[c] - u
-        weights.append(numerator / denominator)
-    return weights
-
-
 def test_the_exact_weights_are_the_engines() -> None:
     from stencilgen import fd_weights
 
     nodes = [Fraction(v, 8) for v in (0, 3, 5, 11, 20)]
     for c in (0, 1, 3, 4):
         engine = fd_weights(1, [t - nodes[c] for t in nodes])
-        assert [Fraction(str(w)) for w in engine] == _one_sided(nodes, c)
+        assert [Fraction(str(w)) for w in engine] == lagrange_weights(nodes, c)
 
 
 @pytest.mark.parametrize("edge_order", [3, 4])
-@pytest.mark.parametrize("name", list(_grids(8)))
+@pytest.mark.parametrize("name", list(coordinate_grids(8)))
 def test_wide_edges_are_the_exact_weights_up_to_rounding(grad4, edge_order, name):
     w = edge_order + 1
     for n in (w, 12):
-        x = _grids(n)[name]
+        x = coordinate_grids(n)[name]
         t = (x - x[0]) / (x[-1] - x[0])
         rng = np.random.default_rng(n + edge_order)
         for f in (np.sin(5 * t), rng.standard_normal(n), 1e3 * t**2 - 7.0):
@@ -99,7 +64,9 @@ def test_wide_edges_are_the_exact_weights_up_to_rounding(grad4, edge_order, name
                 terms = [
                     wk * Fraction(v)
                     for wk, v in zip(
-                        _one_sided(nodes, c), f[first : first + w].tolist(), strict=True
+                        lagrange_weights(nodes, c),
+                        f[first : first + w].tolist(),
+                        strict=True,
                     )
                 ]
                 exact, size = float(sum(terms)), float(sum(abs(v) for v in terms))
@@ -108,7 +75,7 @@ def test_wide_edges_are_the_exact_weights_up_to_rounding(grad4, edge_order, name
             terms = [
                 wk * Fraction(v)
                 for wk, v in zip(
-                    _one_sided(nodes, w - 2), f[n - w :].tolist(), strict=True
+                    lagrange_weights(nodes, w - 2), f[n - w :].tolist(), strict=True
                 )
             ]
             exact, size = float(sum(terms)), float(sum(abs(v) for v in terms))

@@ -19,64 +19,30 @@ numbers of the whole line bit for bit.
 from __future__ import annotations
 
 import math
-import tracemalloc
 from fractions import Fraction
 from types import ModuleType
 
 import numpy as np
 import pytest
 import sympy
-from conftest import ROOT, load_file, load_generated
+from conftest import (
+    ROOT,
+    coordinate_grids,
+    lagrange_weights,
+    load_file,
+    load_generated,
+    peak_temporaries,
+)
 
 from stencilgen import fd_weights
 
 EPS = np.finfo(float).eps
 
 
-def _grids(n: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(n)
-    random = np.cumsum(rng.uniform(0.5, 1.5, n))
-    return {
-        "uniform": np.linspace(0.0, 1.0, n),
-        "random": random,
-        "clustered": np.tanh(np.linspace(-3.0, 3.0, n)),
-        "geometric": np.cumsum(1.3 ** np.arange(n)),
-        "steep geometric": np.cumsum(3.0 ** np.arange(n)),
-        "nearly coincident": np.cumsum(np.where(np.arange(n) % 3 == 0, 1e-9, 1.0)),
-        "alternating": np.cumsum(np.where(np.arange(n) % 2 == 0, 1e-3, 1.0)),
-        "decreasing": -np.cumsum(rng.uniform(0.01, 10.0, n)),
-        "offset": 1e6 + random,
-        "tiny": 1e-50 * random,
-        "huge": 1e50 * random,
-    }
-
-
 def _samples(x: np.ndarray, seed: int) -> list[np.ndarray]:
     t = (x - x[0]) / (x[-1] - x[0])
     rng = np.random.default_rng(seed)
     return [np.sin(5 * t), rng.standard_normal(x.shape[0]), 1e3 * t**2 - 7.0]
-
-
-def _lagrange(nodes: list[Fraction], c: int) -> list[Fraction]:
-    """Exact first-derivative weights at node c: the Lagrange basis' derivatives.
-
-    (The engine's ``fd_weights`` limits its offsets to 64-bit numbers, which
-    the exact values of float coordinates exceed; it checks this formula in
-    ``test_the_exact_oracle_is_the_engines``.)
-    """
-    weights = []
-    for k, t in enumerate(nodes):
-        if k == c:
-            weights.append(sum(1 / (t - u) for u in nodes if u is not t))
-            continue
-        numerator, denominator = Fraction(1), Fraction(1)
-        for j, u in enumerate(nodes):
-            if j != k:
-                denominator *= t - u
-                if j != c:
-                    numerator *= nodes[c] - u
-        weights.append(numerator / denominator)
-    return weights
 
 
 def _derivative_weights(nodes: list[Fraction], c: int, m: int) -> list[Fraction]:
@@ -110,7 +76,9 @@ def _exact(
     """The exact weights' sum at point i and the sum of |w_k f_k| (floats)."""
     nodes = [Fraction(float(x[i + first + k])) for k in range(count)]
     weights = (
-        _lagrange(nodes, -first) if m == 1 else _derivative_weights(nodes, -first, m)
+        lagrange_weights(nodes, -first)
+        if m == 1
+        else _derivative_weights(nodes, -first, m)
     )
     terms = [w * Fraction(float(f[i + first + k])) for k, w in enumerate(weights)]
     return float(sum(terms)), float(sum(abs(t) for t in terms))
@@ -122,7 +90,7 @@ def test_the_exact_oracle_is_the_engines() -> None:
         nodes = sorted(Fraction(int(v), 8) for v in rng.choice(200, count, False))
         shifted = [sympy.Rational(t - nodes[c]) for t in nodes]
         engine = [sympy.Rational(w) for w in fd_weights(1, shifted)]
-        assert [sympy.Rational(w) for w in _lagrange(nodes, c)] == engine
+        assert [sympy.Rational(w) for w in lagrange_weights(nodes, c)] == engine
     for count, c, m in ((4, 1, 2), (4, 0, 2), (5, 2, 3), (6, 5, 4), (3, 0, 1)):
         nodes = sorted(Fraction(int(v), 8) for v in rng.choice(200, count, False))
         shifted = [sympy.Rational(t - nodes[c]) for t in nodes]
@@ -142,11 +110,11 @@ def newton() -> ModuleType:
     return load_file(ROOT / "templates/runtime/newton.py", "rt_newton")
 
 
-@pytest.mark.parametrize("name", list(_grids(5)))
+@pytest.mark.parametrize("name", list(coordinate_grids(5)))
 def test_gradient4_line_is_the_exact_weights_up_to_rounding(name: str) -> None:
     grad4 = load_generated("gradient4", "newton_gradient4").gradient4
     n = 24
-    x = _grids(n)[name]
+    x = coordinate_grids(n)[name]
     for seed, f in enumerate(_samples(x, n)):
         got = grad4(f, x)
         _check(got[2:-2], f, x, range(2, n - 2), -2, 5)
@@ -156,11 +124,11 @@ def test_gradient4_line_is_the_exact_weights_up_to_rounding(name: str) -> None:
         assert np.array_equal(rows[[0, 1, -2, -1]], got[[0, 1, -2, -1]]), seed
 
 
-@pytest.mark.parametrize("name", list(_grids(5)))
+@pytest.mark.parametrize("name", list(coordinate_grids(5)))
 def test_periodic_line_is_the_exact_weights_up_to_rounding(name: str) -> None:
     px = load_generated("d1_periodic_x4", "newton_periodic")
     n = 16
-    x = _grids(n)[name]
+    x = coordinate_grids(n)[name]
     step = (x[-1] - x[0]) * (1 + 1 / n)
     period = abs(step)
     # The line extended by its points one period away: every point a window.
@@ -171,14 +139,14 @@ def test_periodic_line_is_the_exact_weights_up_to_rounding(name: str) -> None:
         _check(got, fe, ext, range(2, n + 2), -2, 5)
 
 
-@pytest.mark.parametrize("name", list(_grids(5)))
+@pytest.mark.parametrize("name", list(coordinate_grids(5)))
 def test_unrolled_periodic_line_is_newtons_line_bit_for_bit(newton, name) -> None:
     # templates/runtime/newton_periodic.py unrolls _newton_line (half = 2):
     # the same operations in the same order, so the same numbers.
     periodic = load_file(ROOT / "templates/runtime/newton_periodic.py", "rt_np5")
     checked = []
     for n in (5, 6, 33):
-        x = _grids(n)[name]
+        x = coordinate_grids(n)[name]
         step = (x[-1] - x[0]) * (1 + 1 / n)
         fe_x = np.concatenate((x[-2:] - step, x, x[:2] + step))
         for f in _samples(x, n):
@@ -197,7 +165,7 @@ def test_unrolled_periodic_line_is_newtons_line_bit_for_bit(newton, name) -> Non
 def test_wider_windows_are_the_exact_weights_up_to_rounding(newton) -> None:
     # The runtime serves any half width: 7 and 9 points.
     n = 30
-    for name, x in _grids(n).items():
+    for name, x in coordinate_grids(n).items():
         if name in ("steep geometric", "tiny", "huge"):
             continue  # 8 factors of a spacing: outside the float64 range
         for half in (3, 4):
@@ -281,7 +249,7 @@ def test_any_derivative_on_any_window_is_the_exact_weights_up_to_rounding(
     weights = load_file(ROOT / "templates/runtime/coordinates.py", "rt_coordinates")
     m, lo, hi = plan
     n = 24
-    for name, x in _grids(n).items():
+    for name, x in coordinate_grids(n).items():
         if lo + hi > 4 and name in ("steep geometric", "tiny", "huge"):
             continue  # 5 factors of a spacing and more: outside the float64 range
         for f in _samples(x, lo + 3 * hi):
@@ -358,7 +326,7 @@ def _table(f: np.ndarray, x: np.ndarray, top: int) -> list[np.ndarray]:
 @pytest.mark.parametrize(
     ("name", "plan"), [("d2_nonuniform2", (2, 1, 2)), ("d1_nonuniform2", (1, 1, 1))]
 )
-@pytest.mark.parametrize("grid", list(_grids(5)))
+@pytest.mark.parametrize("grid", list(coordinate_grids(5)))
 def test_one_sided_operators_are_the_exact_weights_up_to_rounding(
     name: str, plan: tuple, grid: str
 ) -> None:
@@ -366,7 +334,7 @@ def test_one_sided_operators_are_the_exact_weights_up_to_rounding(
     op = getattr(module, name)
     m, lo, hi = plan
     n = 24
-    x = _grids(n)[grid]
+    x = coordinate_grids(n)[grid]
     for seed, f in enumerate(_samples(x, n)):
         got = op(f, x)
         # The weights (N-D rows, kept weights): the same interior to rounding,
@@ -475,13 +443,5 @@ def test_temporaries_stay_within_five_percent_of_a_long_line(name: str) -> None:
     x = np.linspace(0.0, 1.0, n) + np.sin(np.arange(n)) * 1e-8
     f = np.sin(x)
     args = (x, 1.5) if "periodic" in name else (x,)
-    op(f, *args)  # warm up
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = op(f, *args)
-        peak = tracemalloc.get_traced_memory()[1] - before - result.nbytes
-    finally:
-        tracemalloc.stop()
+    peak = peak_temporaries(op, f, *args)
     assert peak <= 0.05 * f.nbytes, peak / f.nbytes
