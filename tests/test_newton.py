@@ -105,9 +105,18 @@ def _check(got: np.ndarray, f: np.ndarray, x: np.ndarray, points, first, count):
         assert abs(got[j] - exact) <= 4 * EPS * size, (i, got[j], exact, size)
 
 
+def _runtime(name: str) -> ModuleType:
+    """runtime/newton_windows.py with the runtime/newton.py it is included beside."""
+    windows = load_file(ROOT / "templates/runtime/newton_windows.py", name)
+    line = load_file(ROOT / "templates/runtime/newton.py", f"{name}_line")
+    for attr in line.__all__:
+        setattr(windows, attr, getattr(line, attr))
+    return windows
+
+
 @pytest.fixture(scope="module")
 def newton() -> ModuleType:
-    return load_file(ROOT / "templates/runtime/newton.py", "rt_newton")
+    return _runtime("rt_newton")
 
 
 @pytest.mark.parametrize("name", list(coordinate_grids(5)))
@@ -417,7 +426,7 @@ def test_long_lines_of_the_modules_block_by_block() -> None:
 
 
 def test_long_one_sided_lines_block_by_block() -> None:
-    newton = load_file(ROOT / "templates/runtime/newton.py", "rt_newton4")
+    newton = _runtime("rt_newton4")
     rng = np.random.default_rng(9)
     for name, (m, lo, hi) in (
         ("d2_nonuniform2", (2, 1, 2)),
