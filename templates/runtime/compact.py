@@ -64,7 +64,6 @@ __all__ = [
     "_compact_by_lines",
     "_compact_cascade_ops",
     "_compact_dense",
-    "_compact_dense_char",
     "_compact_edge_rows",
     "_compact_edges",
     "_compact_eliminate",
@@ -243,12 +242,6 @@ def _compact_apply_dense(f, axis, scale, matrix, out):
     np.multiply(product, scale, out=product)
     result[...] = product
     return out
-
-
-def _compact_dense_char(dtype):
-    """The matrix dtype for data of ``dtype``: its real precision, float32 at least."""
-    real = np.finfo(dtype).dtype
-    return "f" if real.itemsize <= 4 else "d"
 
 
 @functools.lru_cache(maxsize=64)
@@ -757,14 +750,12 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
             f"a compact derivative needs at least {need} points along axis "
             f"{axis}, got {n}"
         )
+    if out is None:
+        out = np.empty(f.shape, dtype=f.dtype)
     if n <= _COMPACT_DENSE:
-        if out is None:
-            out = np.empty(f.shape, dtype=f.dtype)
         char = "f" if f.dtype.char in "efF" else "d"
         matrix = _compact_dense(n, lhs, rhs, left, right, char)
         return _compact_apply_dense(f, axis, scale, matrix, out)
-    if out is None:
-        out = np.empty(f.shape, dtype=f.dtype)
     if n <= _COMPACT_LAPACK or (f.ndim > 1 and n <= _COMPACT_BLOCK):
         done = _compact_bounded_lapack(f, axis, scale, lhs, rhs, left, right, out)
         if done is not None:
@@ -812,10 +803,7 @@ def _compact_bounded(f, axis, scale, lhs, rhs, left, right, out=None):
         ab[L - k, cols] = lhs[L + k]
     ab[L, nl : n - nr] = lhs[L]
     solved = _compact_solve_banded(L, ab, b)
-    result = np.moveaxis(solved, -1, axis)
-    if out is None:
-        return result.astype(f.dtype, copy=False)
-    out[...] = result
+    out[...] = np.moveaxis(solved, -1, axis)
     return out
 
 
