@@ -586,18 +586,18 @@ def _coordinate_context(kernel: CoordinateKernel) -> dict[str, Any]:
     }
 
 
-def _newton_plan(kernel: CoordinateKernel) -> str:
+def _newton_plan(kernel: CoordinateKernel) -> tuple[int, int, int] | None:
     """``(derivative, lo, hi)`` where a float64 line takes Newton's divided differences.
 
     Every interior window of consecutive points x[i - lo] .. x[i + hi] that
     holds x[i] (lo, hi >= 0): runtime/newton.py gives the derivative of the
     same interpolating polynomial as the weights in fewer array passes
-    (d2_nonuniform2: 13 against 31). Else "".
+    (d2_nonuniform2: 13 against 31). Else None.
     """
     lo, hi = -kernel.first, kernel.first + kernel.count - 1
     if lo < 0 or hi < 0 or kernel.derivative < 1 or kernel.count < 2:
-        return ""
-    return f"({kernel.derivative}, {lo}, {hi})"
+        return None
+    return (kernel.derivative, lo, hi)
 
 
 def _column_slice(start: int, stop_from_end: int) -> str:

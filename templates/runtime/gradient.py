@@ -410,6 +410,11 @@ def _interior_nonuniform(f, out, axis, grid):
     work = out.dtype
     if out.dtype.kind in "fc" and grid.dx.dtype.kind in "fc":
         work = np.result_type(f.dtype, grid.dx.dtype)
+    if _HALF > 1 and _newton_taken(f, out, grid):
+        # One float64 line, 5 points or more: Newton's divided differences
+        # (runtime/newton.py), about half the array passes of the weights.
+        _newton_interior(f, grid.x, grid.dx if grid.dx.shape[0] == n - 1 else None, out)
+        return
     # One line of f: weights per block, whose temporaries the allocator must
     # reuse from call to call: fresh pages on every call cost more than the
     # arithmetic. The wider stencils keep their weights as the rows of one
@@ -428,14 +433,9 @@ def _interior_nonuniform(f, out, axis, grid):
         block = n if n <= 12288 else _even_block(n - 2 * _HALF, 8192)
     else:
         block = _BLOCK // 4
-    if _HALF > 1 and _newton_taken(f, out, grid):
-        # One float64 line, 5 points or more: Newton's divided differences
-        # (runtime/newton.py), about half the array passes of the weights.
-        _newton_interior(f, grid.x, grid.dx if grid.dx.shape[0] == n - 1 else None, out)
-        return
-    if f.ndim == 1 and n <= block and _sum_line(f, out, grid, work):
-        return
     if f.ndim == 1 and n <= block:
+        if _sum_line(f, out, grid, work):
+            return
         # One short line: its one block without the block machinery.
         blocks = _line_block(f, out, n)
     else:

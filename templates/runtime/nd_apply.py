@@ -145,17 +145,14 @@ def _nd_blocks(v, o, lo, hi, shift, block, fold=False):
     if any(b <= a for a, b in zip(lo, hi, strict=True)) or v.size == 0:
         return
     width = 0
-    if fold and ndim > 1 and _nd_rows(v) and _nd_rows(o):
+    if fold and ndim > 1 and _nd_rows(v) and _nd_rows(o) and o.shape[-1] == v.shape[-1]:
         width = v.shape[-1]
-        if o.shape[-1] == width:
-            v = v.reshape((*v.shape[:-2], -1))
-            o = o.reshape((*o.shape[:-2], -1))
-            lo = (*lo[:-2], lo[-2] * width + lo[-1])
-            hi = (*hi[:-2], (hi[-2] - 1) * width + hi[-1])
-            shift = (*shift[:-2], shift[-2] * width + shift[-1])
-            ndim -= 1
-        else:
-            width = 0
+        v = v.reshape((*v.shape[:-2], -1))
+        o = o.reshape((*o.shape[:-2], -1))
+        lo = (*lo[:-2], lo[-2] * width + lo[-1])
+        hi = (*hi[:-2], (hi[-2] - 1) * width + hi[-1])
+        shift = (*shift[:-2], shift[-2] * width + shift[-1])
+        ndim -= 1
     per = math.prod(v.shape[:lead]) * math.prod(
         b - a for a, b in zip(lo[1:], hi[1:], strict=True)
     )
